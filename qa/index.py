@@ -1,0 +1,113 @@
+"""The query-side view of the active index generation: Chroma vectors + the local lexical file."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from qa.lexical import LexicalIndex, LexicalWriter, NewRow
+from qa.settings import Settings
+from qa.store import ChromaStore, IndexInfo
+
+
+class IndexMissing(RuntimeError):
+    """There is no index yet."""
+
+    def __init__(self) -> None:
+        super().__init__("no index found — run `itpqa ingest` (or `make run`) first")
+
+
+def lexical_path(settings: Settings, generation: str) -> Path:
+    return settings.index_dir / f"lexical-{generation}.sqlite3"
+
+
+def chunk_metadata_to_row(
+    cid: str, text: str, meta: dict, chunk_vec: np.ndarray, sentences: list[str], sent_vecs: np.ndarray
+) -> NewRow:
+    return NewRow(
+        chunk_id=cid, doc_id=str(meta.get("doc_id", "")), title=str(meta.get("title", "")),
+        section=str(meta.get("section", "")), text=text, source=str(meta.get("source", "")),
+        url=str(meta.get("url", "")), last_reviewed=str(meta.get("last_reviewed", "")),
+        refs_json=str(meta.get("refs", "[]")), sentences=tuple(sentences),
+        position=int(meta.get("position", 0)), chunk_vec=chunk_vec, sent_vecs=sent_vecs,
+    )
+
+
+def fetch_rows(store: ChromaStore, generation: str, chunk_ids: list[str]) -> list[NewRow]:
+    """Rebuild local rows for these chunks from Chroma (chunk and sentence collections)."""
+    chunks = store.get(generation, "chunks", chunk_ids)
+    sent_ids = [
+        f"{cid}:{i}"
+        for cid, meta in zip(chunks.ids, chunks.metadatas, strict=True)
+        for i in range(int(meta.get("n_sentences", 0)))
+    ]
+    sents = store.get(generation, "sentences", sent_ids)
+    by_id = {sid: (doc, sents.embeddings[k]) for k, (sid, doc) in enumerate(zip(sents.ids, sents.documents, strict=True))}
+    rows = []
+    for k, (cid, text, meta) in enumerate(zip(chunks.ids, chunks.documents, chunks.metadatas, strict=True)):
+        n = int(meta.get("n_sentences", 0))
+        pairs = [by_id[f"{cid}:{i}"] for i in range(n) if f"{cid}:{i}" in by_id]
+        vecs = np.vstack([v for _, v in pairs]) if pairs else np.zeros((0, 384), np.float32)
+        rows.append(chunk_metadata_to_row(cid, text, meta, chunks.embeddings[k], [d for d, _ in pairs], vecs))
+    return rows
+
+
+def build_local_cache(store: ChromaStore, settings: Settings, info: IndexInfo) -> Path:
+    """Write the lexical file for a generation from what Chroma holds (e.g. a Chroma server)."""
+    writer = LexicalWriter(lexical_path(settings, info.generation))
+    try:
+        ids = store.all_ids(info.generation, "chunks")
+        for i in range(0, len(ids), 1000):
+            writer.insert(fetch_rows(store, info.generation, ids[i : i + 1000]))
+        writer.set_info(generation=info.generation, fingerprint=info.fingerprint)
+        return writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+
+
+class IndexReader:
+    """Reads the active generation; notices when another process activates a new one."""
+
+    def __init__(self, settings: Settings, store: ChromaStore | None = None, recheck_seconds: float = 5.0) -> None:
+        self.settings = settings
+        self.store = store or ChromaStore(settings)
+        self._recheck = recheck_seconds
+        self._lock = threading.Lock()
+        self._info: IndexInfo | None = None
+        self._lexical: LexicalIndex | None = None
+        self._checked = 0.0
+
+    def _open(self) -> None:
+        info = self.store.active()
+        if info is None:
+            raise IndexMissing()
+        if self._info is not None and info.generation == self._info.generation:
+            return
+        path = lexical_path(self.settings, info.generation)
+        if not path.exists():
+            build_local_cache(self.store, self.settings, info)
+        old = self._lexical
+        self._lexical = LexicalIndex(path)
+        self._info = info
+        if old is not None:
+            old.close()
+
+    def current(self) -> tuple[IndexInfo, LexicalIndex]:
+        """The active generation and its lexical index (opened or refreshed as needed)."""
+        now = time.monotonic()
+        if self._info is None or now - self._checked > self._recheck:
+            with self._lock:
+                if self._info is None or now - self._checked > self._recheck:
+                    self._open()
+                    self._checked = now
+        assert self._info is not None and self._lexical is not None
+        return self._info, self._lexical
+
+    def dense(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        info, _ = self.current()
+        return self.store.query(info.generation, vector, n)
+

@@ -1,0 +1,228 @@
+"""SQLite FTS5 lexical index (bm25), plus the passage rows and sentence vectors queries need.
+
+One file per index generation, next to (or, with a Chroma server, cached from) the vector index.
+An ingest copies the previous file and applies only the changes, then renames it into place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.types import Passage, SourceRef
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    chunk_id TEXT UNIQUE NOT NULL,
+    doc_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    section TEXT NOT NULL,
+    text TEXT NOT NULL,
+    source TEXT NOT NULL,
+    url TEXT NOT NULL,
+    last_reviewed TEXT NOT NULL,
+    refs TEXT NOT NULL,
+    sentences TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    chunk_vec BLOB NOT NULL,
+    sent_vecs BLOB NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    title, section, text, content='chunks', content_rowid='rowid', tokenize='porter unicode61'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO fts(rowid, title, section, text) VALUES (new.rowid, new.title, new.section, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO fts(fts, rowid, title, section, text)
+    VALUES ('delete', old.rowid, old.title, old.section, old.text);
+END;
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+STOPWORDS = frozenset(
+    """a about above after again all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me
+    more most my myself no nor not now of off on once only or other our ours out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will
+    with would you your yours yourself yourselves im ive id dont doesnt cant wont isnt arent whats
+    hows get got getting really also still ok okay please thanks thank hi hello tell know
+    much many lot lots ever thing things go going one""".split()
+)
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def query_terms(text: str) -> list[str]:
+    """Content words of a question, lowercased, stop words removed, order kept, no repeats."""
+    seen: list[str] = []
+    for tok in _TOKEN.findall(text.lower().replace("'", "")):
+        if tok not in STOPWORDS and (len(tok) > 1 or tok.isdigit()) and tok not in seen:
+            seen.append(tok)
+    return seen
+
+
+@dataclass(frozen=True)
+class Row:
+    """One chunk as stored locally: everything a query needs besides the vector search."""
+
+    passage: Passage
+    sentences: tuple[str, ...]
+    chunk_vec: np.ndarray
+    sent_vecs: np.ndarray  # (n_sentences, 384)
+
+
+def _pack(vecs: np.ndarray) -> bytes:
+    return np.asarray(vecs, dtype=np.float16).tobytes()
+
+
+def _unpack(blob: bytes, rows: int) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(rows, -1)
+
+
+class LexicalIndex:
+    """Read side of one generation's SQLite file (safe to share between threads)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.conn = conn
+        return conn
+
+    def info(self, key: str) -> str:
+        row = self._conn().execute("SELECT value FROM info WHERE key=?", (key,)).fetchone()
+        return row[0] if row else ""
+
+    def search(self, question: str, limit: int) -> list[tuple[str, float]]:
+        """bm25 search; returns (chunk id, score) best first, score > 0 (higher is better)."""
+        terms = query_terms(question)
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        rows = self._conn().execute(
+            "SELECT c.chunk_id, bm25(fts, 2.0, 3.0, 1.0) FROM fts JOIN chunks c ON c.rowid = fts.rowid "
+            "WHERE fts MATCH ? ORDER BY bm25(fts, 2.0, 3.0, 1.0) LIMIT ?",
+            (match, limit),
+        ).fetchall()
+        return [(cid, -float(score)) for cid, score in rows]
+
+    def rows(self, chunk_ids: Sequence[str]) -> dict[str, Row]:
+        """The stored rows for these chunk ids (missing ids are left out)."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        cur = self._conn().execute(
+            "SELECT chunk_id, doc_id, title, section, text, source, url, last_reviewed, refs, "
+            f"sentences, chunk_vec, sent_vecs FROM chunks WHERE chunk_id IN ({marks})",
+            list(chunk_ids),
+        )
+        out: dict[str, Row] = {}
+        for (cid, doc_id, title, section, text, source, url, reviewed, refs, sents,
+             cvec, svecs) in cur:
+            sentences = tuple(json.loads(sents))
+            passage = Passage(
+                chunk_id=cid, doc_id=doc_id, title=title, section=section, text=text,
+                source=source, url=url, last_reviewed=reviewed,
+                references=tuple(SourceRef(**r) for r in json.loads(refs)),
+                n_sentences=len(sentences),
+            )
+            out[cid] = Row(passage, sentences, _unpack(cvec, 1)[0], _unpack(svecs, len(sentences)))
+        return out
+
+    def doc_ids(self) -> list[str]:
+        return [r[0] for r in self._conn().execute("SELECT DISTINCT doc_id FROM chunks")]
+
+    def count(self) -> int:
+        return int(self._conn().execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """A chunk to write, with its vectors."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    source: str
+    url: str
+    last_reviewed: str
+    refs_json: str
+    sentences: tuple[str, ...]
+    position: int
+    chunk_vec: np.ndarray
+    sent_vecs: np.ndarray
+
+
+class LexicalWriter:
+    """Builds a generation's file at a temporary path; `commit()` renames it into place."""
+
+    def __init__(self, target: Path, base: Path | None = None) -> None:
+        self.target = target
+        self.tmp = target.with_suffix(".building")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp.unlink(missing_ok=True)
+        if base is not None and base.exists():
+            shutil.copyfile(base, self.tmp)
+        self.conn = sqlite3.connect(self.tmp)
+        self.conn.executescript(_SCHEMA)
+
+    def existing_ids(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks")}
+
+    def delete(self, chunk_ids: Iterable[str]) -> None:
+        self.conn.executemany("DELETE FROM chunks WHERE chunk_id=?", [(c,) for c in chunk_ids])
+
+    def insert(self, rows: Iterable[NewRow]) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO chunks (chunk_id, doc_id, title, section, text, source, url, "
+            "last_reviewed, refs, sentences, position, chunk_vec, sent_vecs) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (r.chunk_id, r.doc_id, r.title, r.section, r.text, r.source, r.url,
+                 r.last_reviewed, r.refs_json, json.dumps(list(r.sentences)), r.position,
+                 _pack(r.chunk_vec), _pack(r.sent_vecs))
+                for r in rows
+            ],
+        )
+
+    def set_info(self, **values: str) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO info(key, value) VALUES (?, ?)", list(values.items())
+        )
+
+    def commit(self) -> Path:
+        self.conn.commit()
+        self.conn.execute("INSERT INTO fts(fts) VALUES('optimize')")
+        self.conn.commit()
+        self.conn.close()
+        self.tmp.replace(self.target)
+        return self.target
+
+    def abort(self) -> None:
+        try:
+            self.conn.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)

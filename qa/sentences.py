@@ -1,0 +1,55 @@
+"""Sentence splitting tuned for patient-education prose (abbreviations, bullets, numbers)."""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = (
+    "e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "prof", "approx", "no", "fig", "st",
+    "u.s", "u.k", "a.m", "p.m", "al", "mg", "min", "max", "inc", "ltd", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+)
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_SPACE = re.compile(r"\s+")
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    m = re.search(r"(\b[\w.]+)\.$", text)
+    if not m:
+        return False
+    word = m.group(1).lower()
+    return word in _ABBREVIATIONS or len(word) == 1
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences; each bullet or line-broken item is its own sentence.
+
+    Args:
+        text: plain text, possibly with Markdown bullets and hard line breaks.
+    Returns:
+        Sentences with whitespace folded; empty pieces dropped.
+    """
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [ln for ln in block.splitlines() if ln.strip()]
+        items: list[str] = []
+        for ln in lines:
+            if _BULLET.match(ln) or not items:
+                items.append(_BULLET.sub("", ln))
+            else:
+                items[-1] += " " + ln.strip()
+        for item in items:
+            item = _SPACE.sub(" ", item).strip()
+            if not item:
+                continue
+            pieces = _BOUNDARY.split(item)
+            buf = ""
+            for piece in pieces:
+                buf = f"{buf} {piece}".strip() if buf else piece.strip()
+                if not _ends_with_abbreviation(buf):
+                    out.append(buf)
+                    buf = ""
+            if buf:
+                out.append(buf)
+    return [s for s in out if any(ch.isalnum() for ch in s)]

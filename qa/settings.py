@@ -1,0 +1,96 @@
+"""The one place configuration is read: `ITPQA_*` environment variables with defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_data_dir() -> Path:
+    return _REPO_ROOT / ".data"
+
+
+class Settings(BaseSettings):
+    """All settings, each from `ITPQA_<NAME>` (e.g. `ITPQA_DATA_DIR=/srv/itpqa`).
+
+    >>> Settings(data_dir=Path("/tmp/x")).index_dir
+    PosixPath('/tmp/x/index')
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ITPQA_", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Where the index, feedback and reports live. Moving it moves all app data.",
+    )
+    corpus_dir: Path = Field(
+        default=_REPO_ROOT / "corpus", description="Default folder that `itpqa ingest` reads."
+    )
+    chroma_url: str = Field(
+        default="",
+        description="URL of a Chroma server (`chroma run`). Empty: embedded Chroma in the data dir.",
+    )
+    collection: str = Field(default="itpqa", description="Name prefix of the Chroma collections.")
+    embed_backend: str = Field(
+        default="auto",
+        description="Query embedder: `onnx` (fast start), `torch` (sentence-transformers) or `auto`.",
+    )
+    top_k: int = Field(default=6, ge=1, le=20, description="Passages passed to answer composition.")
+    candidates: int = Field(default=20, ge=5, le=200, description="Hits taken from each retriever.")
+    min_relevance: float = Field(
+        default=0.34, description="Below this query-passage similarity the assistant abstains."
+    )
+    max_sentences: int = Field(default=4, ge=1, le=8, description="Sentences in an answer.")
+    max_question_chars: int = Field(default=2000, description="Longest question accepted.")
+    max_history_turns: int = Field(default=20, description="Most history turns accepted.")
+    emergency_number: str = Field(
+        default="your local emergency number (911 in the US, 999 in the UK, 112 in Europe)",
+        description="How urgent replies name the emergency number.",
+    )
+    generator: str = Field(
+        default="extractive",
+        description="Answer generator: `extractive`, `ollama:<model>`, `openai:<model>`, "
+        "`llamacpp:<path.gguf>`.",
+    )
+    llm_base_url: str = Field(default="", description="Base URL for `openai:`/`ollama:` back ends.")
+    llm_api_key: str = Field(default="", description="API key for `openai:` back ends.")
+    llm_timeout: float = Field(default=30.0, description="Seconds before an LLM call gives up.")
+    host: str = Field(default="127.0.0.1", description="Address `itpqa serve` listens on.")
+    port: int = Field(default=7860, description="Port `itpqa serve` listens on.")
+    embed_origins: str = Field(
+        default="",
+        description="Comma-separated origins allowed to embed the widget (e.g. "
+        "`https://charity.example`). Empty: same origin only.",
+    )
+    rate_limit: int = Field(default=30, description="API requests per minute per client.")
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.index_dir / "chroma"
+
+    @property
+    def feedback_db(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.embed_origins.split(",") if o.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
