@@ -1,0 +1,151 @@
+"""`Assistant`: the public entry point (`ask`, `stream`) over the answer pipeline."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from qa import templates
+from qa.chain import Pipeline, Turn, clean_history
+from qa.embedder import Embedder, shared_embedder
+from qa.generate import Generator
+from qa.index import IndexReader
+from qa.render import build_reply
+from qa.retrieve import HybridSearch
+from qa.safety import urgent_reason
+from qa.settings import Settings, get_settings
+from qa.types import Reply
+
+log = logging.getLogger("qa")
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """A piece of a streamed reply: `delta` text to append; the last event carries `reply`."""
+
+    delta: str
+    reply: Reply | None = None
+
+
+def make_generator(settings: Settings) -> Generator:
+    """The generator named by `settings.generator` (extractive unless an LLM is configured)."""
+    spec = settings.generator.strip() or "extractive"
+    if spec == "extractive":
+        from qa.compose import ExtractiveGenerator
+
+        return ExtractiveGenerator()
+    from qa.llm import make_llm_generator  # optional extra
+
+    return make_llm_generator(spec, settings)
+
+
+class Assistant:
+    """Answers ITP questions from the indexed sources.
+
+    >>> bot = Assistant()                                    # doctest: +SKIP
+    >>> reply = bot.ask("Is ITP contagious?")                # doctest: +SKIP
+    >>> reply.kind, reply.citations[0].title                 # doctest: +SKIP
+    ('answer', 'What is ITP?')
+    """
+
+    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
+                 generator: Generator | None = None, reader: IndexReader | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.embedder = embedder or shared_embedder()
+        self.reader = reader or IndexReader(self.settings)
+        self.search = HybridSearch(self.reader, self.embedder, self.settings.candidates)
+        self.generator = generator or make_generator(self.settings)
+        self.pipeline = Pipeline(self.settings, self.search, self.generator)
+        self.chain = self.pipeline.runnable()
+
+    def warm_up(self) -> None:
+        """Load the model and open the index now, so the first question is fast."""
+        self.reader.current()
+        self.embedder.warm_up()
+
+    def _check_input(self, question: Any, history: Any) -> tuple[Turn | None, Reply | None]:
+        if not isinstance(question, str) or not question.strip():
+            return None, build_reply("decline", templates.EMPTY_INPUT, [], [], "", "empty_input")
+        text = question.replace("\x00", "").strip()
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            # Safety first: a long message that describes an emergency still gets urgent advice.
+            reason = urgent_reason(text[:20_000])
+            if reason:
+                lead = templates.URGENT_LEAD.format(number=self.settings.emergency_number)
+                return None, build_reply("urgent", lead, [], [], "", reason)
+            msg = templates.TOO_LONG.format(length=len(text), limit=limit)
+            return None, build_reply("decline", msg, [], [], "", "too_long")
+        turns, dropped = clean_history(history, self.settings.max_history_turns)
+        return Turn(message=text, history=turns, notice=templates.BAD_HISTORY if dropped else ""), None
+
+    def ask(self, question: str, history: Sequence[dict] | None = None) -> Reply:
+        """Answer one question.
+
+        Args:
+            question: what the user typed.
+            history: earlier turns, [{"role": "user"|"assistant", "content": str}, ...].
+        Returns:
+            A `Reply` whose `text` is exactly what the user sees, disclaimer included.
+        """
+        turn, early = self._check_input(question, history)
+        if early is not None:
+            return early
+        assert turn is not None
+        try:
+            return self.chain.invoke(turn)
+        except Exception:
+            log.exception("answer pipeline failed")
+            reason = urgent_reason(turn.message)
+            if reason:  # even when the index is broken, an emergency gets the emergency advice
+                lead = templates.URGENT_LEAD.format(number=self.settings.emergency_number)
+                return build_reply("urgent", lead, [], [], turn.message, reason)
+            raise
+
+    def stream(self, question: str, history: Sequence[dict] | None = None) -> Iterator[StreamEvent]:
+        """Answer one question, yielding text as it is ready; the last event holds the `Reply`."""
+        turn, early = self._check_input(question, history)
+        if early is not None:
+            yield StreamEvent(early.text, early)
+            return
+        assert turn is not None
+        p = self.pipeline
+        turn = p.understand(turn)
+        if turn.gate and turn.gate.kind == "decline":
+            reply = p.decline(turn, turn.gate.reason)
+            yield StreamEvent(reply.text, reply)
+            return
+        turn = p.retrieve(turn)
+        turn = p.draft(turn)
+        reply = p.reply(turn)
+        # Stream the reply as its parts come: the lead (urgent action first), then each sentence.
+        shown = ""
+        for piece in _pieces(reply):
+            shown += piece
+            yield StreamEvent(piece)
+        yield StreamEvent(reply.text[len(shown):], reply)
+
+
+def _pieces(reply: Reply) -> Iterator[str]:
+    """Split a reply's text into display pieces that rebuild it exactly."""
+    text = reply.text
+    pos = 0
+    for marker in [c for c in text.split(" ") if c.endswith("]")][:12]:
+        idx = text.find(marker, pos)
+        if idx < 0:
+            continue
+        end = idx + len(marker)
+        yield text[pos:end]
+        pos = end
+    if pos < len(text):
+        yield text[pos:]
+
+
+def replace_settings(settings: Settings, **changes: Any) -> Settings:
+    """A copy of `settings` with some values changed (validated)."""
+    return settings.model_copy(update=changes)
+
+
+__all__ = ["Assistant", "StreamEvent", "replace"]

@@ -1,0 +1,130 @@
+"""The answer pipeline as one LangChain runnable: understand → gate → retrieve → draft → reply."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
+
+from qa import templates
+from qa.followup import resolve
+from qa.generate import Draft, Generator, Request
+from qa.lexicon import has_domain_word
+from qa.render import build_reply
+from qa.retrieve import Hit, HybridSearch
+from qa.safety import Gate, check
+from qa.settings import Settings
+from qa.types import Reply
+
+log = logging.getLogger("qa")
+
+
+@dataclass
+class Turn:
+    """The state one question carries through the pipeline."""
+
+    message: str
+    history: Sequence[dict] = ()
+    question: str = ""  # stand-alone question
+    gate: Gate | None = None
+    notice: str = ""  # a note for the user about their input (e.g. unreadable history)
+    vector: np.ndarray | None = None
+    hits: list[Hit] = field(default_factory=list)
+    draft: Draft | None = None
+    relevant: bool = True
+
+
+def clean_history(history: Any, max_turns: int) -> tuple[list[dict], bool]:
+    """Keep well-formed {"role", "content"} turns (the last `max_turns`); flag anything dropped."""
+    if history is None:
+        return [], False
+    if not isinstance(history, (list, tuple)):
+        return [], True
+    ok = [
+        {"role": h["role"], "content": h["content"]}
+        for h in history
+        if isinstance(h, dict) and h.get("role") in ("user", "assistant") and isinstance(h.get("content"), str)
+    ]
+    return ok[-max_turns:], len(ok) != len(history)
+
+
+class Pipeline:
+    """Builds the runnable; each step is a small method so it can be tested on its own."""
+
+    def __init__(self, settings: Settings, search: HybridSearch, generator: Generator) -> None:
+        self.settings = settings
+        self.search = search
+        self.generator = generator
+
+    # -- steps --------------------------------------------------------------------------------
+    def understand(self, turn: Turn) -> Turn:
+        resolved = resolve(turn.message, turn.history)
+        gate = check(turn.message) or (check(resolved.question) if resolved.used_history else None)
+        # An urgent message stays urgent even if the follow-up text alone looks harmless.
+        return replace(turn, question=resolved.question, gate=gate)
+
+    def retrieve(self, turn: Turn) -> Turn:
+        vector = self.search.embedder.embed_query(turn.question)
+        hits = self.search.search(turn.question, k=self.settings.top_k, vector=vector)
+        best = max((h.dense for h in hits), default=0.0)
+        return replace(turn, vector=vector, hits=hits, relevant=best >= self.settings.min_relevance)
+
+    def draft(self, turn: Turn) -> Turn:
+        if not turn.hits or turn.vector is None:
+            return replace(turn, draft=Draft([]))
+        gate_kind = turn.gate.kind if turn.gate else None
+        if gate_kind is None and not turn.relevant:
+            return replace(turn, draft=Draft([]))
+        if gate_kind in ("urgent", "abstain") and not turn.relevant:
+            return replace(turn, draft=Draft([]))
+        request = Request(
+            question=turn.question, original=turn.message, hits=turn.hits, vector=turn.vector,
+            history=turn.history, max_sentences=self.settings.max_sentences,
+            mode="answer" if gate_kind is None else "context",
+        )
+        return replace(turn, draft=self.generator.generate(request))
+
+    def reply(self, turn: Turn) -> Reply:
+        sentences = turn.draft.sentences if turn.draft else []
+        gate = turn.gate
+        if gate and gate.kind == "urgent":
+            lead = templates.URGENT_LEAD.format(number=self.settings.emergency_number)
+            return build_reply("urgent", lead, sentences, turn.hits, turn.question, gate.reason,
+                               templates.URGENT_CONTEXT)
+        if gate and gate.kind == "abstain":
+            lead = templates.ABSTAIN_PERSONAL[gate.reason]
+            return build_reply("abstain", lead, sentences, turn.hits, turn.question, gate.reason,
+                               templates.ABSTAIN_CONTEXT)
+        if gate and gate.kind == "decline":
+            return self.decline(turn, gate.reason)
+        if not sentences:
+            if not has_domain_word(turn.question) and not has_domain_word(turn.message):
+                return self.decline(turn, "off_topic")
+            return build_reply("abstain", templates.NOT_IN_SOURCES, [], [], turn.question, "not_in_sources")
+        lead = turn.notice
+        return build_reply("answer", lead, sentences, turn.hits, turn.question)
+
+    def decline(self, turn: Turn, reason: str) -> Reply:
+        text = {
+            "prompt_injection": templates.DECLINE_INJECTION,
+            "task": templates.DECLINE_TASK,
+        }.get(reason, templates.DECLINE_OFF_TOPIC)
+        return build_reply("decline", text, [], [], turn.question, reason)
+
+    # -- the runnable -------------------------------------------------------------------------
+    def runnable(self) -> Runnable[Turn, Reply]:
+        """understand | (decline → reply) or (retrieve | draft | reply)."""
+        declined = RunnableLambda(lambda t: self.decline(t, t.gate.reason), name="decline")
+        answer = (
+            RunnableLambda(self.retrieve, name="retrieve")
+            | RunnableLambda(self.draft, name="draft")
+            | RunnableLambda(self.reply, name="reply")
+        )
+        return RunnableLambda(self.understand, name="understand") | RunnableBranch(
+            (lambda t: t.gate is not None and t.gate.kind == "decline", declined),
+            answer,
+        )

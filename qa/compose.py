@@ -1,0 +1,130 @@
+"""The default generator: pick the source sentences that answer the question, in reading order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.generate import Draft, Request, Sentence
+from qa.lexical import query_terms
+
+_YES_NO = re.compile(
+    r"^\s*(?:(?:so|and|but|ok|okay|hi|hello|please|um|also)[,\s]+)*(is|are|can|could|does|do|did|should|will|would|may|might|was|were|has|have|am|must)\b",
+    re.I,
+)
+_DOSE_TEXT = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|mg/kg|units?/kg)\b", re.I)
+_STEM = re.compile(r"(ing|ed|es|s)$")
+
+
+def _stem(word: str) -> str:
+    return _STEM.sub("", word) if len(word) > 4 else word
+
+
+@dataclass(frozen=True)
+class _Scored:
+    hit: int
+    index: int  # sentence position in its chunk
+    text: str
+    score: float
+    vec: np.ndarray
+
+
+def is_yes_no(question: str) -> bool:
+    """Does the question ask for yes or no ("Can I…", "Is ITP…")?"""
+    return bool(_YES_NO.match(question))
+
+
+class ExtractiveGenerator:
+    """Answers only with sentences copied from the retrieved passages, each cited.
+
+    The lead passage is the one whose section best matches the question (headings are phrased
+    like patients' questions, and the corpus puts the direct answer first in each section).
+    """
+
+    name = "extractive"
+
+    def __init__(self, min_sentence: float = 0.30, relative: float = 0.78, max_chars: int = 700) -> None:
+        self.min_sentence = min_sentence
+        self.relative = relative
+        self.max_chars = max_chars
+
+    def _score(self, request: Request) -> tuple[list[float], list[list[_Scored]]]:
+        q = request.vector
+        terms = {_stem(t) for t in query_terms(request.question)}
+        passage_scores: list[float] = []
+        per_hit: list[list[_Scored]] = []
+        for h, hit in enumerate(request.hits):
+            row = hit.row
+            head_terms = {_stem(t) for t in query_terms(f"{row.passage.title} {row.passage.section}")}
+            body_terms = {_stem(t) for t in query_terms(row.passage.text)}
+            coverage = len(terms & (head_terms | body_terms)) / len(terms) if terms else 0.0
+            sims = row.sent_vecs @ q if len(row.sentences) else np.zeros(0)
+            best_sent = float(sims.max()) if len(sims) else 0.0
+            passage_scores.append(0.55 * hit.dense + 0.25 * best_sent + 0.20 * coverage)
+            scored = []
+            for i, (text, sim) in enumerate(zip(row.sentences, sims, strict=True)):
+                s_terms = {_stem(t) for t in query_terms(text)}
+                lex = len(terms & s_terms) / len(terms) if terms else 0.0
+                score = 0.55 * float(sim) + 0.25 * hit.dense + 0.20 * lex + (0.04 if i == 0 else 0.0)
+                scored.append(_Scored(h, i, text, score, row.sent_vecs[i]))
+            per_hit.append(scored)
+        return passage_scores, per_hit
+
+    def select(self, request: Request) -> list[Sentence]:
+        if not request.hits:
+            return []
+        passage_scores, per_hit = self._score(request)
+        order = sorted(range(len(request.hits)), key=lambda h: -passage_scores[h])
+        lead = order[0]
+        limit = request.max_sentences if request.mode == "answer" else 2
+        lead_sents = per_hit[lead]
+        if not lead_sents:
+            return []
+        best = max(s.score for s in lead_sents)
+        chosen: list[_Scored] = []
+        # The first sentence of the best section answers its heading: lead with it when it is
+        # close to the best sentence (always for yes/no questions, whose answer it carries).
+        first = lead_sents[0]
+        if is_yes_no(request.question) or first.score >= best - 0.08:
+            chosen.append(first)
+        for s in sorted(lead_sents, key=lambda s: -s.score):
+            if len(chosen) >= limit:
+                break
+            if s in chosen or s.score < max(self.min_sentence, best * self.relative):
+                continue
+            chosen.append(s)
+        # A second source may add a sentence that answers as well as the lead does.
+        if len(chosen) < limit and len(order) > 1:
+            lead_doc = request.hits[lead].row.passage.doc_id
+            for h in order[1:3]:
+                if passage_scores[h] < passage_scores[lead] * 0.9:
+                    break
+                if request.hits[h].row.passage.doc_id == lead_doc and len(chosen) >= 2:
+                    continue
+                extra = max(per_hit[h], key=lambda s: s.score, default=None)
+                if extra and extra.score >= best * 0.92 and extra.score >= self.min_sentence:
+                    chosen.append(extra)
+                    break
+        # Drop near-duplicates and anything that reads like a dose; keep it short.
+        kept: list[_Scored] = []
+        size = 0
+        for s in chosen:
+            if any(float(s.vec @ k.vec) > 0.92 for k in kept) or _DOSE_TEXT.search(s.text):
+                continue
+            if kept and size + len(s.text) > self.max_chars:
+                continue
+            kept.append(s)
+            size += len(s.text)
+        # Reading order: by source (lead first), then by position within the section.
+        rank = {h: r for r, h in enumerate(order)}
+        kept.sort(key=lambda s: (rank[s.hit], s.index))
+        return [Sentence(s.text, (s.hit,)) for s in kept]
+
+    def generate(self, request: Request) -> Draft:
+        return Draft(self.select(request))
+
+    def stream(self, request: Request) -> Iterator[Sentence]:
+        yield from self.select(request)

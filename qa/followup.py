@@ -1,0 +1,100 @@
+"""Resolve elliptical follow-ups ("how is it given?", "what about paracetamol?") from the conversation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.lexical import query_terms
+from qa.lexicon import Mention, find_mentions
+
+_SWAP_LEAD = re.compile(
+    r"^\s*(?:ok(?:ay)?,?\s+|and\s+|so\s+)?(?:what|how)\s+about\s+|^\s*(?:and|also|or|same for|what if i take)\s+",
+    re.I,
+)
+_PRONOUN = re.compile(r"\b(it|its|it's|they|them|this|that|those|these)\b", re.I)
+_ITP = re.compile(r"\b(itp|immune thrombocytopenia|thrombocytopenia)\b", re.I)
+# "is it safe to...", "it's ok to..." use "it" without pointing back at anything.
+_EXPLETIVE = re.compile(
+    r"\b(?:is|was|will|would|does)\s+it\s+(?:\w+\s+)?(?:safe|ok|okay|alright|normal|possible|true|"
+    r"common|dangerous|bad|likely|better|worse|wise|fine)\b|\bit'?s\s+(?:\w+\s+)?(?:safe|ok|okay|normal|"
+    r"possible|fine)\b|\bit\s+(?:means|depends|seems)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The question to answer, and whether history was needed to understand it."""
+
+    question: str
+    original: str
+    used_history: bool = False
+    entity: str = ""
+
+
+def _user_turns(history: Sequence[dict]) -> list[str]:
+    return [
+        str(h.get("content") or "") for h in history
+        if isinstance(h, dict) and h.get("role") == "user" and str(h.get("content") or "").strip()
+    ]
+
+
+def _main_mention(text: str) -> Mention | None:
+    mentions = find_mentions(text)
+    for kind in ("treatment", "medicine", "topic"):
+        for m in mentions:
+            if m.kind == kind:
+                return m
+    return None
+
+
+def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
+    """Rewrite a follow-up into a stand-alone question using earlier user turns.
+
+    Args:
+        question: the latest user message.
+        history: earlier turns as {"role": "user"|"assistant", "content": str}.
+    Returns:
+        The stand-alone question (unchanged when it already stands alone).
+    """
+    q = question.strip()
+    prior = _user_turns(history or [])
+    mentions = find_mentions(q)
+    terms = query_terms(q)
+    lead = _SWAP_LEAD.match(q)
+
+    # "what about paracetamol?" → the previous question with its entity swapped.
+    if lead and mentions and prior:
+        new = mentions[0]
+        for prev in reversed(prior):
+            old = next((m for m in find_mentions(prev) if m.kind == new.kind), None) or _main_mention(prev)
+            if old:
+                swapped = prev[: old.start] + new.surface + prev[old.start + len(old.surface):]
+                return Resolved(swapped, q, True, new.name)
+        return Resolved(f"{prior[-1]} {new.surface}", q, True, new.name)
+
+    if mentions:
+        return Resolved(q, q)
+    entity = None
+    for prev in reversed(prior):
+        entity = _main_mention(prev)
+        if entity:
+            break
+    pronoun = None if _EXPLETIVE.search(q) else _PRONOUN.search(q)
+    if _ITP.search(q) and len(terms) > 1 and not (entity and pronoun):
+        return Resolved(q, q)
+    subject = entity.name if entity else "ITP"
+    if pronoun:
+        word = pronoun.group(1).lower()
+        replacement = f"{subject}'s" if word == "its" else f"{subject} is" if word == "it's" else subject
+        rewritten = q[: pronoun.start()] + replacement + q[pronoun.end():]
+        return Resolved(rewritten, q, bool(prior), subject)
+    if lead and prior:  # "and for kids?" with no known entity: lean on the previous question
+        return Resolved(f"{prior[-1]} {q[lead.end():]}", q, True, subject)
+    if len(terms) <= 2 and prior:
+        if entity:
+            return Resolved(f"{entity.name} {q}", q, True, entity.name)
+        return Resolved(f"{prior[-1]} {q}", q, True, "")
+    return Resolved(q, q)

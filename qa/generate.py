@@ -1,0 +1,50 @@
+"""The generator interface: turn retrieved hits into cited sentences (extractive or LLM)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from qa.retrieve import Hit
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a generator is given."""
+
+    question: str  # stand-alone question (follow-ups resolved)
+    original: str  # what the user typed
+    hits: Sequence[Hit]
+    vector: np.ndarray
+    history: Sequence[dict] = ()
+    max_sentences: int = 4
+    mode: str = "answer"  # "answer", or "context" for brief context under urgent/abstain templates
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a draft and the hits (indexes into `Request.hits`) it cites."""
+
+    text: str
+    cites: tuple[int, ...]
+
+
+@dataclass
+class Draft:
+    """A generator's output before numbering, sources and disclaimer are added."""
+
+    sentences: list[Sentence]
+    info: dict[str, Any] = field(default_factory=dict)  # e.g. removed sentences, fallbacks
+
+
+class Generator(Protocol):
+    """Anything that can draft an answer from hits; selected by `ITPQA_GENERATOR`."""
+
+    name: str
+
+    def generate(self, request: Request) -> Draft: ...
+
+    def stream(self, request: Request) -> Iterator[Sentence]: ...

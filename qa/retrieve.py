@@ -1,0 +1,99 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (FTS5 bm25) hits fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from qa.embedder import Embedder
+from qa.index import IndexReader
+from qa.lexical import Row
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with everything composition needs (text, sentences, vectors)."""
+
+    row: Row
+    fused: float
+    dense: float
+    lexical: float
+
+    @property
+    def passage(self):  # noqa: ANN201 - Passage, kept light
+        return replace(self.row.passage, score=self.fused, dense=self.dense, lexical=self.lexical)
+
+
+def rrf(rankings: list[list[str]], weights: list[float] | None = None, k: int = RRF_K) -> dict[str, float]:
+    """Reciprocal rank fusion: Σ weight / (k + rank), rank starting at 1."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[str, float] = {}
+    for ranking, w in zip(rankings, weights, strict=True):
+        for rank, cid in enumerate(ranking, 1):
+            scores[cid] = scores.get(cid, 0.0) + w / (k + rank)
+    return scores
+
+
+class HybridSearch:
+    """Dense + lexical search over the active index.
+
+    >>> HybridSearch(reader, embedder).search("is itp contagious?", k=6)   # doctest: +SKIP
+    """
+
+    def __init__(self, reader: IndexReader, embedder: Embedder, candidates: int = 20) -> None:
+        self.reader = reader
+        self.embedder = embedder
+        self.candidates = candidates
+
+    def search(self, question: str, k: int = 6, vector: np.ndarray | None = None) -> list[Hit]:
+        """The `k` best chunks for `question`, best first.
+
+        Args:
+            question: the stand-alone question.
+            k: how many hits to return.
+            vector: the question's embedding, when the caller already has it.
+        """
+        _, lexical = self.reader.current()
+        qvec = self.embedder.embed_query(question) if vector is None else vector
+        dense = self.reader.dense(qvec, self.candidates)
+        lex = lexical.search(question, self.candidates)
+        fused = rrf([[c for c, _ in dense], [c for c, _ in lex]])
+        top = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k, 1) * 2]
+        rows = lexical.rows(top)
+        lex_scores = dict(lex)
+        hits = [
+            Hit(row=rows[cid], fused=fused[cid], dense=float(rows[cid].chunk_vec @ qvec),
+                lexical=lex_scores.get(cid, 0.0))
+            for cid in top if cid in rows
+        ]
+        return hits[:k]
+
+
+class HybridRetriever(BaseRetriever):
+    """The hybrid search as a LangChain retriever (for chains and LLM generators)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    search: HybridSearch
+    k: int = 6
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        docs = []
+        for hit in self.search.search(query, k=self.k):
+            p = hit.passage
+            docs.append(LCDocument(
+                page_content=p.text,
+                id=p.chunk_id,
+                metadata={"chunk_id": p.chunk_id, "doc_id": p.doc_id, "title": p.title,
+                          "section": p.section, "source": p.source, "url": p.url,
+                          "score": p.score, "dense": p.dense, "lexical": p.lexical},
+            ))
+        return docs

@@ -1,0 +1,60 @@
+"""Fixed wording for replies that do not come from the sources (urgent, decline, abstain, errors)."""
+
+from __future__ import annotations
+
+URGENT_LEAD = (
+    "This could be an emergency. Call {number} or go to the nearest emergency department now. "
+    "Do not wait for an appointment. Tell them you have ITP and, if you know it, your latest "
+    "platelet count."
+)
+URGENT_CONTEXT = "While you get help, here is what our sources say:"
+
+DECLINE_OFF_TOPIC = (
+    "Sorry, I can only help with questions about ITP (immune thrombocytopenia) and low platelet "
+    "counts. For example, you can ask me about symptoms, tests, treatments, medicines to avoid, "
+    "pregnancy, children with ITP, or when to get urgent help."
+)
+DECLINE_INJECTION = (
+    "I can't change how I work or share my set-up. I can answer questions about ITP (immune "
+    "thrombocytopenia): its symptoms, tests, treatments and day-to-day life."
+)
+DECLINE_TASK = (
+    "Sorry, I can't help with that. I only answer questions about ITP (immune thrombocytopenia), "
+    "such as its symptoms, tests, treatments and day-to-day life."
+)
+
+ABSTAIN_PERSONAL = {
+    "personal_dose": (
+        "I can't advise on a personal dose. The right dose depends on you, your weight, your "
+        "platelet count and your other medicines, so please ask your hematology team or the "
+        "doctor who prescribed it."
+    ),
+    "stop_or_change_medicine": (
+        "Please don't stop or change a medicine without talking to the doctor who prescribed it. "
+        "I can't advise on this for you personally. Your hematology team can tell you what is "
+        "safe, and some medicines must be reduced slowly."
+    ),
+    "personal_decision": (
+        "I can't make a treatment decision for you personally. Your hematology team knows your "
+        "history and counts, so please ask them. It helps to write your questions down before "
+        "you talk to them."
+    ),
+}
+ABSTAIN_CONTEXT = "Some general information from our sources:"
+NOT_IN_SOURCES = (
+    "I couldn't find an answer to that in my ITP sources, so I don't want to guess. Please ask "
+    "your hematology team. You could also try asking in a different way."
+)
+
+EMPTY_INPUT = "Please type a question about ITP, for example: \"What is ITP?\""
+TOO_LONG = (
+    "Your message is too long for me ({length:,} characters). Please shorten it to under "
+    "{limit:,} characters and ask one question at a time."
+)
+BAD_HISTORY = (
+    "I couldn't read the earlier conversation, so I answered your last message on its own."
+)
+INTERNAL_ERROR = (
+    "Sorry, something went wrong on my side and I couldn't answer. Please try again in a moment. "
+    "If you feel unwell or are bleeding, contact your care team or emergency services."
+)
