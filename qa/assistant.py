@@ -11,7 +11,7 @@ from qa import templates
 from qa.chain import Pipeline, Turn, clean_history
 from qa.embedder import Embedder, shared_embedder
 from qa.generate import Generator
-from qa.index import IndexReader
+from qa.index import IndexMissing, IndexReader
 from qa.render import build_reply
 from qa.retrieve import HybridSearch
 from qa.safety import urgent_reason
@@ -95,7 +95,10 @@ class Assistant:
             return early
         assert turn is not None
         try:
+            self.reader.current()  # a missing index is the operator's to fix: say so plainly
             return self.chain.invoke(turn)
+        except IndexMissing:
+            raise
         except Exception:
             log.exception("answer pipeline failed")
             reason = urgent_reason(turn.message)

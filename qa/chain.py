@@ -70,7 +70,7 @@ class Pipeline:
     def retrieve(self, turn: Turn) -> Turn:
         vector = self.search.embedder.embed_query(turn.question)
         hits = self.search.search(turn.question, k=self.settings.top_k, vector=vector)
-        best = max((h.dense for h in hits), default=0.0)
+        best = max((max(h.dense, h.heading) for h in hits), default=0.0)
         return replace(turn, vector=vector, hits=hits, relevant=best >= self.settings.min_relevance)
 
     def draft(self, turn: Turn) -> Turn:

@@ -63,12 +63,15 @@ class ExtractiveGenerator:
             coverage = len(terms & (head_terms | body_terms)) / len(terms) if terms else 0.0
             sims = row.sent_vecs @ q if len(row.sentences) else np.zeros(0)
             best_sent = float(sims.max()) if len(sims) else 0.0
-            passage_scores.append(0.55 * hit.dense + 0.25 * best_sent + 0.20 * coverage)
+            passage_scores.append(
+                0.35 * hit.heading + 0.30 * hit.dense + 0.15 * best_sent + 0.20 * coverage
+            )
             scored = []
             for i, (text, sim) in enumerate(zip(row.sentences, sims, strict=True)):
                 s_terms = {_stem(t) for t in query_terms(text)}
                 lex = len(terms & s_terms) / len(terms) if terms else 0.0
-                score = 0.55 * float(sim) + 0.25 * hit.dense + 0.20 * lex + (0.04 if i == 0 else 0.0)
+                score = (0.50 * float(sim) + 0.20 * hit.dense + 0.15 * hit.heading + 0.15 * lex
+                         + (0.04 if i == 0 else 0.0))
                 scored.append(_Scored(h, i, text, score, row.sent_vecs[i]))
             per_hit.append(scored)
         return passage_scores, per_hit

@@ -25,14 +25,16 @@ def lexical_path(settings: Settings, generation: str) -> Path:
 
 
 def chunk_metadata_to_row(
-    cid: str, text: str, meta: dict, chunk_vec: np.ndarray, sentences: list[str], sent_vecs: np.ndarray
+    cid: str, text: str, meta: dict, chunk_vec: np.ndarray, head_vec: np.ndarray,
+    sentences: list[str], sent_vecs: np.ndarray,
 ) -> NewRow:
     return NewRow(
         chunk_id=cid, doc_id=str(meta.get("doc_id", "")), title=str(meta.get("title", "")),
         section=str(meta.get("section", "")), text=text, source=str(meta.get("source", "")),
         url=str(meta.get("url", "")), last_reviewed=str(meta.get("last_reviewed", "")),
         refs_json=str(meta.get("refs", "[]")), sentences=tuple(sentences),
-        position=int(meta.get("position", 0)), chunk_vec=chunk_vec, sent_vecs=sent_vecs,
+        position=int(meta.get("position", 0)), chunk_vec=chunk_vec, head_vec=head_vec,
+        sent_vecs=sent_vecs,
     )
 
 
@@ -45,13 +47,17 @@ def fetch_rows(store: ChromaStore, generation: str, chunk_ids: list[str]) -> lis
         for i in range(int(meta.get("n_sentences", 0)))
     ]
     sents = store.get(generation, "sentences", sent_ids)
+    heads = store.get(generation, "headings", chunks.ids)
+    head_by_id = {hid: heads.embeddings[k] for k, hid in enumerate(heads.ids)}
     by_id = {sid: (doc, sents.embeddings[k]) for k, (sid, doc) in enumerate(zip(sents.ids, sents.documents, strict=True))}
     rows = []
     for k, (cid, text, meta) in enumerate(zip(chunks.ids, chunks.documents, chunks.metadatas, strict=True)):
         n = int(meta.get("n_sentences", 0))
         pairs = [by_id[f"{cid}:{i}"] for i in range(n) if f"{cid}:{i}" in by_id]
         vecs = np.vstack([v for _, v in pairs]) if pairs else np.zeros((0, 384), np.float32)
-        rows.append(chunk_metadata_to_row(cid, text, meta, chunks.embeddings[k], [d for d, _ in pairs], vecs))
+        head = head_by_id.get(cid, chunks.embeddings[k])
+        rows.append(chunk_metadata_to_row(cid, text, meta, chunks.embeddings[k], head,
+                                          [d for d, _ in pairs], vecs))
     return rows
 
 
@@ -107,7 +113,8 @@ class IndexReader:
         assert self._info is not None and self._lexical is not None
         return self._info, self._lexical
 
-    def dense(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+    def dense(self, vector: np.ndarray, n: int, kind: str = "chunks") -> list[tuple[str, float]]:
+        """Nearest chunks by passage (`chunks`) or by section heading (`headings`)."""
         info, _ = self.current()
-        return self.store.query(info.generation, vector, n)
+        return self.store.query(info.generation, vector, n, kind)
 

@@ -209,7 +209,7 @@ class Ingestor:
 
     def _embed(self, chunks: list[Chunk], by_doc: dict[str, Document], progress: bool) -> list[NewRow]:
         sentences = [s for c in chunks for s in c.sentences]
-        total = len(chunks) + len(sentences)
+        total = 2 * len(chunks) + len(sentences)
         bar = None
         if progress:
             from tqdm import tqdm
@@ -218,6 +218,7 @@ class Ingestor:
         try:
             cb = bar.update if bar else None
             chunk_vecs = self.embedder.embed_texts([c.embed_text for c in chunks], progress=cb)
+            head_vecs = self.embedder.embed_texts([c.head_text for c in chunks], progress=cb)
             sent_vecs = self.embedder.embed_texts(sentences, progress=cb)
         finally:
             if bar:
@@ -231,7 +232,7 @@ class Ingestor:
                 chunk_id=c.chunk_id, doc_id=c.doc_id, title=c.title, section=c.section, text=c.text,
                 source=meta["source"], url=meta["url"], last_reviewed=meta["last_reviewed"],
                 refs_json=meta["refs"], sentences=c.sentences, position=c.position,
-                chunk_vec=chunk_vecs[i], sent_vecs=sent_vecs[k : k + n],
+                chunk_vec=chunk_vecs[i], head_vec=head_vecs[i], sent_vecs=sent_vecs[k : k + n],
             ))
             k += n
         return rows
@@ -246,6 +247,9 @@ class Ingestor:
         } for r in rows]
         self.store.add(gen, "chunks", [r.chunk_id for r in rows],
                        np.vstack([r.chunk_vec for r in rows]), [r.text for r in rows], metas)
+        self.store.add(gen, "headings", [r.chunk_id for r in rows],
+                       np.vstack([r.head_vec for r in rows]), [r.section or r.title for r in rows],
+                       [{"doc_id": r.doc_id} for r in rows])
         sent_ids = [f"{r.chunk_id}:{i}" for r in rows for i in range(len(r.sentences))]
         if sent_ids:
             self.store.add(

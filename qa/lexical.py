@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     sentences TEXT NOT NULL,
     position INTEGER NOT NULL,
     chunk_vec BLOB NOT NULL,
+    head_vec BLOB NOT NULL,
     sent_vecs BLOB NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
@@ -79,6 +80,7 @@ class Row:
     passage: Passage
     sentences: tuple[str, ...]
     chunk_vec: np.ndarray
+    head_vec: np.ndarray
     sent_vecs: np.ndarray  # (n_sentences, 384)
 
 
@@ -128,12 +130,12 @@ class LexicalIndex:
         marks = ",".join("?" * len(chunk_ids))
         cur = self._conn().execute(
             "SELECT chunk_id, doc_id, title, section, text, source, url, last_reviewed, refs, "
-            f"sentences, chunk_vec, sent_vecs FROM chunks WHERE chunk_id IN ({marks})",
+            f"sentences, chunk_vec, head_vec, sent_vecs FROM chunks WHERE chunk_id IN ({marks})",
             list(chunk_ids),
         )
         out: dict[str, Row] = {}
         for (cid, doc_id, title, section, text, source, url, reviewed, refs, sents,
-             cvec, svecs) in cur:
+             cvec, hvec, svecs) in cur:
             sentences = tuple(json.loads(sents))
             passage = Passage(
                 chunk_id=cid, doc_id=doc_id, title=title, section=section, text=text,
@@ -141,7 +143,8 @@ class LexicalIndex:
                 references=tuple(SourceRef(**r) for r in json.loads(refs)),
                 n_sentences=len(sentences),
             )
-            out[cid] = Row(passage, sentences, _unpack(cvec, 1)[0], _unpack(svecs, len(sentences)))
+            out[cid] = Row(passage, sentences, _unpack(cvec, 1)[0], _unpack(hvec, 1)[0],
+                           _unpack(svecs, len(sentences)))
         return out
 
     def doc_ids(self) -> list[str]:
@@ -173,6 +176,7 @@ class NewRow:
     sentences: tuple[str, ...]
     position: int
     chunk_vec: np.ndarray
+    head_vec: np.ndarray
     sent_vecs: np.ndarray
 
 
@@ -198,12 +202,12 @@ class LexicalWriter:
     def insert(self, rows: Iterable[NewRow]) -> None:
         self.conn.executemany(
             "INSERT OR REPLACE INTO chunks (chunk_id, doc_id, title, section, text, source, url, "
-            "last_reviewed, refs, sentences, position, chunk_vec, sent_vecs) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "last_reviewed, refs, sentences, position, chunk_vec, head_vec, sent_vecs) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (r.chunk_id, r.doc_id, r.title, r.section, r.text, r.source, r.url,
                  r.last_reviewed, r.refs_json, json.dumps(list(r.sentences)), r.position,
-                 _pack(r.chunk_vec), _pack(r.sent_vecs))
+                 _pack(r.chunk_vec), _pack(r.head_vec), _pack(r.sent_vecs))
                 for r in rows
             ],
         )

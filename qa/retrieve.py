@@ -25,6 +25,7 @@ class Hit:
     fused: float
     dense: float
     lexical: float
+    heading: float = 0.0
 
     @property
     def passage(self):  # noqa: ANN201 - Passage, kept light
@@ -63,14 +64,15 @@ class HybridSearch:
         _, lexical = self.reader.current()
         qvec = self.embedder.embed_query(question) if vector is None else vector
         dense = self.reader.dense(qvec, self.candidates)
+        heads = self.reader.dense(qvec, self.candidates, kind="headings")
         lex = lexical.search(question, self.candidates)
-        fused = rrf([[c for c, _ in dense], [c for c, _ in lex]])
+        fused = rrf([[c for c, _ in dense], [c for c, _ in heads], [c for c, _ in lex]])
         top = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k, 1) * 2]
         rows = lexical.rows(top)
         lex_scores = dict(lex)
         hits = [
             Hit(row=rows[cid], fused=fused[cid], dense=float(rows[cid].chunk_vec @ qvec),
-                lexical=lex_scores.get(cid, 0.0))
+                lexical=lex_scores.get(cid, 0.0), heading=float(rows[cid].head_vec @ qvec))
             for cid in top if cid in rows
         ]
         return hits[:k]

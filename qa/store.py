@@ -148,13 +148,13 @@ class ChromaStore:
         gens = set()
         for col in self.client.list_collections():
             name = col if isinstance(col, str) else col.name
-            if name.startswith(prefix) and name.endswith(("-chunks", "-sentences")):
+            if name.startswith(prefix) and name.endswith(("-chunks", "-sentences", "-headings")):
                 gens.add(name[len(prefix):].rsplit("-", 1)[0])
         return sorted(gens)
 
     def drop(self, generation: str) -> None:
         """Delete a generation's collections (missing ones are ignored)."""
-        for kind in ("chunks", "sentences"):
+        for kind in ("chunks", "sentences", "headings"):
             name = self._name(f"{generation}-{kind}")
             self._collections.pop(name, None)
             try:
@@ -225,8 +225,8 @@ class ChromaStore:
             ids += r["ids"]
             offset += len(r["ids"])
 
-    def query(self, generation: str, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        """Nearest chunks as (id, cosine similarity), best first."""
-        col = self._collection(generation, "chunks")
+    def query(self, generation: str, vector: np.ndarray, n: int, kind: str = "chunks") -> list[tuple[str, float]]:
+        """Nearest rows of `kind` as (chunk id, cosine similarity), best first."""
+        col = self._collection(generation, kind)
         r = col.query(query_embeddings=[vector], n_results=n, include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(r["ids"][0], r["distances"][0], strict=True)]

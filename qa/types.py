@@ -70,6 +70,14 @@ class Chunk:
     metadata: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
+    def head_text(self) -> str:
+        """What the heading index embeds: the question a section answers."""
+        last = self.section.split(" › ")[-1] if self.section else ""
+        if last.endswith("?"):
+            return last
+        return f"{self.title}: {last}" if last else self.title
+
+    @property
     def embed_text(self) -> str:
         """What the dense index embeds: the title and section give a passage its question."""
         head = f"{self.title}. {self.section}." if self.section else f"{self.title}."

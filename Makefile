@@ -1,0 +1,56 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper they call.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 ANONYMIZED_TELEMETRY=False GRADIO_ANALYTICS_ENABLED=False
+
+.PHONY: install index run serve test test-fast lint typecheck eval bench browser clean
+
+## install: create .venv and install the project (torch's CPU wheel first), once
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+## index: build or update the index from corpus/ (an unchanged corpus embeds nothing)
+index: install
+	$(BIN)/itpqa ingest
+
+## run: install, index, and serve the chat on http://127.0.0.1:7860
+run: index
+	$(BIN)/itpqa serve
+
+serve: install
+	$(BIN)/itpqa serve
+
+## browser: Chromium and axe-core for the browser tests (apt as root; npm into .cache/)
+browser:
+	@bash scripts/ensure-browser.sh
+
+## test: corpus check, the whole test suite (browser tests included), and the eval gate
+test: install browser
+	$(BIN)/itpqa corpus check
+	$(BIN)/python -m pytest
+	$(BIN)/itpqa eval run eval/suites/dev.yaml --out test-output/eval --gate eval/thresholds.yaml
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+lint: install
+	$(BIN)/ruff check qa ui eval bench tests
+	$(BIN)/mypy qa
+
+eval: install
+	$(BIN)/itpqa eval run eval/suites/dev.yaml --out reports/
+
+bench: install
+	$(BIN)/itpqa bench
+
+clean:
+	rm -rf .data test-output reports .pytest_cache .ruff_cache .mypy_cache
