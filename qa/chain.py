@@ -14,6 +14,7 @@ from qa import templates
 from qa.followup import resolve
 from qa.generate import Draft, Generator, Request
 from qa.lexicon import has_domain_word
+from qa.query import prepare
 from qa.render import build_reply
 from qa.retrieve import Hit, HybridSearch
 from qa.safety import Gate, check
@@ -30,6 +31,7 @@ class Turn:
     message: str
     history: Sequence[dict] = ()
     question: str = ""  # stand-alone question
+    context: str = ""  # what the conversation was about (for follow-ups without pronouns)
     gate: Gate | None = None
     notice: str = ""  # a note for the user about their input (e.g. unreadable history)
     vector: np.ndarray | None = None
@@ -65,13 +67,27 @@ class Pipeline:
         resolved = resolve(turn.message, turn.history)
         gate = check(turn.message) or (check(resolved.question) if resolved.used_history else None)
         # An urgent message stays urgent even if the follow-up text alone looks harmless.
-        return replace(turn, question=resolved.question, gate=gate)
+        return replace(turn, question=resolved.question, context=resolved.context, gate=gate)
+
+    def _search(self, question: str) -> tuple[str, np.ndarray, list[Hit], float]:
+        _, lexical = self.search.reader.current()
+        query = prepare(question, lexical.vocabulary())
+        vector = self.search.embedder.embed_query(query.dense)
+        hits = self.search.search(query.dense, k=self.settings.top_k, vector=vector,
+                                  lexical_query=query.lexical)
+        best = max((max(h.dense, h.heading) for h in hits), default=0.0)
+        return query.text, vector, hits, best
 
     def retrieve(self, turn: Turn) -> Turn:
-        vector = self.search.embedder.embed_query(turn.question)
-        hits = self.search.search(turn.question, k=self.settings.top_k, vector=vector)
-        best = max((max(h.dense, h.heading) for h in hits), default=0.0)
-        return replace(turn, vector=vector, hits=hits, relevant=best >= self.settings.min_relevance)
+        question, vector, hits, best = self._search(turn.question)
+        if turn.context and turn.context.lower() not in question.lower():
+            # A follow-up may lean on the conversation without a pronoun ("why do I need a
+            # hepatitis test first?"): keep the contextual reading when it matches much better.
+            c_question, c_vector, c_hits, c_best = self._search(f"{question} {turn.context}")
+            if c_best > best + 0.08:
+                question, vector, hits, best = c_question, c_vector, c_hits, c_best
+        return replace(turn, question=question, vector=vector, hits=hits,
+                       relevant=best >= self.settings.min_relevance)
 
     def draft(self, turn: Turn) -> Turn:
         if not turn.hits or turn.vector is None:

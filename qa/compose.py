@@ -46,7 +46,7 @@ class ExtractiveGenerator:
 
     name = "extractive"
 
-    def __init__(self, min_sentence: float = 0.30, relative: float = 0.78, max_chars: int = 700) -> None:
+    def __init__(self, min_sentence: float = 0.25, relative: float = 0.6, max_chars: int = 650) -> None:
         self.min_sentence = min_sentence
         self.relative = relative
         self.max_chars = max_chars
@@ -77,6 +77,7 @@ class ExtractiveGenerator:
         return passage_scores, per_hit
 
     def select(self, request: Request) -> list[Sentence]:
+        """Choose, order and cite the sentences of the answer."""
         if not request.hits:
             return []
         passage_scores, per_hit = self._score(request)
@@ -86,42 +87,40 @@ class ExtractiveGenerator:
         lead_sents = per_hit[lead]
         if not lead_sents:
             return []
-        best = max(s.score for s in lead_sents)
-        chosen: list[_Scored] = []
-        # The first sentence of the best section answers its heading: lead with it when it is
-        # close to the best sentence (always for yes/no questions, whose answer it carries).
-        first = lead_sents[0]
-        if is_yes_no(request.question) or first.score >= best - 0.08:
-            chosen.append(first)
-        for s in sorted(lead_sents, key=lambda s: -s.score):
-            if len(chosen) >= limit:
+        best = max(lead_sents, key=lambda s: s.score)
+        # A section answers one question and opens with the direct answer, so read it in order:
+        # its first sentence, its best sentence, then the sentences between and after that still
+        # bear on the question.
+        picked = {0, best.index} if best.index < 8 or request.mode == "answer" else {best.index}
+        floor = max(self.min_sentence, best.score * self.relative)
+        for s in lead_sents:
+            if len(picked) >= limit:
                 break
-            if s in chosen or s.score < max(self.min_sentence, best * self.relative):
-                continue
-            chosen.append(s)
-        # A second source may add a sentence that answers as well as the lead does.
-        if len(chosen) < limit and len(order) > 1:
+            if s.score >= floor:
+                picked.add(s.index)
+        chosen = [lead_sents[i] for i in sorted(picked)][:limit]
+        # A second section may add what the lead does not say (e.g. a question naming two things).
+        if request.mode == "answer" and len(chosen) < limit and len(order) > 1:
             lead_doc = request.hits[lead].row.passage.doc_id
             for h in order[1:3]:
-                if passage_scores[h] < passage_scores[lead] * 0.9:
+                if passage_scores[h] < passage_scores[lead] * 0.92:
                     break
-                if request.hits[h].row.passage.doc_id == lead_doc and len(chosen) >= 2:
+                if request.hits[h].row.passage.doc_id == lead_doc:
                     continue
                 extra = max(per_hit[h], key=lambda s: s.score, default=None)
-                if extra and extra.score >= best * 0.92 and extra.score >= self.min_sentence:
+                if extra and extra.score >= best.score * 0.9:
                     chosen.append(extra)
                     break
-        # Drop near-duplicates and anything that reads like a dose; keep it short.
+        # Drop near-duplicates and anything that reads like a dose; keep it short for phones.
         kept: list[_Scored] = []
         size = 0
         for s in chosen:
             if any(float(s.vec @ k.vec) > 0.92 for k in kept) or _DOSE_TEXT.search(s.text):
                 continue
-            if kept and size + len(s.text) > self.max_chars:
+            if len(kept) >= 2 and size + len(s.text) > self.max_chars:
                 continue
             kept.append(s)
             size += len(s.text)
-        # Reading order: by source (lead first), then by position within the section.
         rank = {h: r for r, h in enumerate(order)}
         kept.sort(key=lambda s: (rank[s.hit], s.index))
         return [Sentence(s.text, (s.hit,)) for s in kept]

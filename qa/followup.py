@@ -32,6 +32,7 @@ class Resolved:
     original: str
     used_history: bool = False
     entity: str = ""
+    context: str = ""  # the entity the conversation was about, even if not needed here
 
 
 def _user_turns(history: Sequence[dict]) -> list[str]:
@@ -82,9 +83,10 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
         entity = _main_mention(prev)
         if entity:
             break
+    context = entity.name if entity else ""
     pronoun = None if _EXPLETIVE.search(q) else _PRONOUN.search(q)
     if _ITP.search(q) and len(terms) > 1 and not (entity and pronoun):
-        return Resolved(q, q)
+        return Resolved(q, q, context=context)
     subject = entity.name if entity else "ITP"
     if pronoun:
         word = pronoun.group(1).lower()
@@ -97,4 +99,4 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
         if entity:
             return Resolved(f"{entity.name} {q}", q, True, entity.name)
         return Resolved(f"{prior[-1]} {q}", q, True, "")
-    return Resolved(q, q)
+    return Resolved(q, q, context=context)

@@ -48,6 +48,7 @@ CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
     VALUES ('delete', old.rowid, old.title, old.section, old.text);
 END;
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, n INTEGER NOT NULL);
 """
 
 STOPWORDS = frozenset(
@@ -62,6 +63,7 @@ STOPWORDS = frozenset(
     much many lot lots ever thing things go going one""".split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
+_WORDS = re.compile(r"[a-z][a-z-]{2,}")
 
 
 def query_terms(text: str) -> list[str]:
@@ -147,6 +149,14 @@ class LexicalIndex:
                            _unpack(svecs, len(sentences)))
         return out
 
+    def vocabulary(self) -> dict[str, int]:
+        """Every word the indexed text uses, with its frequency (for spelling repair)."""
+        vocab = getattr(self, "_vocab", None)
+        if vocab is None:
+            vocab = dict(self._conn().execute("SELECT word, n FROM words"))
+            self._vocab = vocab
+        return vocab
+
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self._conn().execute("SELECT DISTINCT doc_id FROM chunks")]
 
@@ -217,7 +227,16 @@ class LexicalWriter:
             "INSERT OR REPLACE INTO info(key, value) VALUES (?, ?)", list(values.items())
         )
 
+    def _count_words(self) -> None:
+        counts: dict[str, int] = {}
+        for title, section, text in self.conn.execute("SELECT title, section, text FROM chunks"):
+            for w in _WORDS.findall(f"{title} {section} {text}".lower()):
+                counts[w] = counts.get(w, 0) + 1
+        self.conn.execute("DELETE FROM words")
+        self.conn.executemany("INSERT INTO words(word, n) VALUES (?, ?)", counts.items())
+
     def commit(self) -> Path:
+        self._count_words()
         self.conn.commit()
         self.conn.execute("INSERT INTO fts(fts) VALUES('optimize')")
         self.conn.commit()

@@ -53,19 +53,21 @@ class HybridSearch:
         self.embedder = embedder
         self.candidates = candidates
 
-    def search(self, question: str, k: int = 6, vector: np.ndarray | None = None) -> list[Hit]:
+    def search(self, question: str, k: int = 6, vector: np.ndarray | None = None,
+               lexical_query: str | None = None) -> list[Hit]:
         """The `k` best chunks for `question`, best first.
 
         Args:
             question: the stand-alone question.
             k: how many hits to return.
             vector: the question's embedding, when the caller already has it.
+            lexical_query: a wider query for bm25 (lay words expanded), default `question`.
         """
         _, lexical = self.reader.current()
         qvec = self.embedder.embed_query(question) if vector is None else vector
         dense = self.reader.dense(qvec, self.candidates)
         heads = self.reader.dense(qvec, self.candidates, kind="headings")
-        lex = lexical.search(question, self.candidates)
+        lex = lexical.search(lexical_query or question, self.candidates)
         fused = rrf([[c for c, _ in dense], [c for c, _ in heads], [c for c, _ in lex]])
         top = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k, 1) * 2]
         rows = lexical.rows(top)

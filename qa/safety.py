@@ -40,6 +40,8 @@ _URGENT_SIGNS: dict[str, re.Pattern[str]] = {
         r"\b(confused|confusion|disoriented|can'?t wake|hard to wake|won'?t wake|unresponsive|unconscious|passed out|passing out|fainted|collapsed)\b",
         r"\b(slurred|slurring)\b", r"\b(trouble|difficulty|can'?t|cannot)\s+(speak|speaking|talk|talking)\b",
         r"\b(blurred|blurry|double|lost|losing|loss of)\s+(vision|sight)\b", r"\bvision\s+(change|changes|changed|loss|problems?|went|is going)\b",
+        r"\b(vision|eyesight|sight)\b[^.?!]{0,25}\b(blurry|blurred|double|dark|dim|gone|went)\b",
+        r"\b(arm|leg|face|hand|side)\b[^.?!]{0,20}\b(feels?|felt|is|went|gone|going)\s+(\w+\s+)?(weak|numb|limp|dead)\b",
         r"\bcan'?t see\b", r"\bseeing double\b", r"\b(seizure|seizures|fitting|convulsion|convulsions)\b",
         r"\b(face|mouth)\s+(is\s+)?droop", r"\b(weak|numb|weakness|numbness)\b[^.?!]{0,30}\b(one side|arm|leg|face)\b",
         r"\bvery (sleepy|drowsy)\b", r"\bunusually (sleepy|drowsy)\b",
@@ -49,13 +51,13 @@ _URGENT_SIGNS: dict[str, re.Pattern[str]] = {
         r"\bblood\b[^.?!]{0,15}\b(in|from)\b[^.?!]{0,10}\b(vomit|sick)\b",
         r"\bcoffee[- ]grounds?\b",
         r"\b(black|tarry|tar-like|maroon)\s+(\w+\s+)?(stools?|poo|poop|poos|bowel movements?)\b",
-        r"\b(stools?|poo|poop|diarrh?o?ea)\s+(is|are|was|were|looks?|looked)\s+(black|tarry|bloody|red)\b",
+        r"\b(stools?|poo|poop|poos|diarrh?o?ea)\s+(is|are|was|were|looks?|looked|has been|have been|turned|went|came out)\s+(\w+\s+)?(black|tarry|bloody|red|maroon)\b",
         r"\b(blood|bleeding)\b[^.?!]{0,15}\b(in|from)\b[^.?!]{0,10}\b(stools?|poo|poop|bum|bottom|rectum|back passage)\b",
         r"\bbloody\s+(stools?|poo|poop|diarrh?o?ea)\b", r"\b(pooping|pooing|passing)\s+blood\b",
     ),
     "urine_blood": _rx(
         r"\b(blood|bleeding)\b[^.?!]{0,15}\b(in|from)\b[^.?!]{0,10}\b(urine|pee|wee|piss)\b",
-        r"\b(urine|pee|wee)\s+(is|was|looks?|turned)\s+(red|pink|bloody|brown|cola)\b",
+        r"\b(urine|pee|wee)\s+(is|was|looks?|turned|has been|went|came out)\s+(\w+\s+)?(red|pink|bloody|brown|cola|dark)\b",
         r"\b(peeing|weeing|pissing)\s+blood\b", r"\b(red|pink|bloody)\s+(urine|pee)\b",
     ),
     "uncontrolled_bleeding": _rx(
@@ -70,7 +72,7 @@ _URGENT_SIGNS: dict[str, re.Pattern[str]] = {
     "other_serious": _rx(
         r"\b(chest pain|can'?t breathe|cannot breathe|trouble breathing|short of breath|struggling to breathe)\b",
         r"\b(fever|temperature|chills|shivering)\b[^.?!]{0,60}\b(no spleen|without a spleen|splenectomy|spleen (was )?removed|spleen out)\b",
-        r"\b(no spleen|splenectomy|spleen (was )?removed)\b[^.?!]{0,60}\b(fever|temperature|chills|shivering)\b",
+        r"\b(no spleen|splenectomy|spleen\b[^.?!]{0,12}\b(removed|taken out|out))\b[^.?!]{0,60}\b(fever|temperature|chills|shivering)\b",
         r"\b(swollen|swelling|painful)\b[^.?!]{0,20}\b(calf|leg)\b[^.?!]{0,40}\b(breath|chest)\b",
     ),
 }
@@ -192,9 +194,11 @@ _STOP_CHANGE = _rx(
     r"\bis it (ok|okay|safe|fine|alright)\s+(for me |for him |for her )?to\s+(stop|skip|miss|quit)\b",
 )
 _PERSONAL_DECISION = _rx(
-    r"\b(should|shall|do|must)\s+(i|we|he|she|my \w+)\s+(get|have|take|start|try|go on|choose|pick|do|book|agree to|accept|refuse)\b",
+    r"\b(should|shall|must)\s+(i|we|he|she|my \w+)\s+(get|have|take|start|try|go on|choose|pick|book|agree to|accept|refuse)\b",
+    r"\bwhich (is|would be|one is) (better|best|safer|right) for (me|him|her|my \w+|us)\b",
+    r"\b(what|which) (would|should) (you|i) (choose|pick|recommend|do)\b(?! (if|about|after|when))",
     r"\b(is|are)\s+(my|his|her|our)\s+(count|platelets?|platelet count|levels?)\b[^.?!]{0,30}\b(ok|okay|safe|enough|high enough|good enough|fine|too low)\s+(for|to)\b",
-    r"\bmy (count|platelets?|platelet count) (is|are|was|were)\s+\d+[^.?!]{0,80}\b(can|should|is it safe|ok|okay)\b[^.?!]{0,30}\b(surgery|operation|procedure|epidural|delivery|dental|extraction|tooth|biopsy|tattoo|flight|fly|travel|stop|play|start)\b",
+    r"\b(my|his|her|our)\b[^.?!,]{0,20}\b(count|platelets?|platelet count)\s+(is|are|was|were|of|at)\s+\d+[^?!]{0,100}\b(can|should|is it safe|ok|okay|allowed|let|will they|would they|could)\b[^.?!]{0,40}\b(surgery|operation|procedure|epidural|delivery|birth|dental|extraction|tooth|biopsy|tattoo|flight|fly|travel|stop|play|match|game|start|school|sport)\w*",
     r"\b(can|may|could)\s+(i|he|she|my \w+)\s+(have|get|go ahead with)\s+(my|his|her|the|a)\s+(surgery|operation|procedure|epidural|tooth|dental)\b[^.?!]{0,40}\b(count|platelets?)\b",
     r"\b(my|his|her) (doctor|cardiologist|gp|dentist|surgeon|team|hematologist|haematologist)\b[^.?!]{0,60}\b(should i|should we|do i|do we|can i)\b[^.?!]{0,30}\b(stop|take|listen|follow|ignore|switch)\b",
 )

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     min_relevance: float = Field(
         default=0.34, description="Below this query-passage similarity the assistant abstains."
     )
-    max_sentences: int = Field(default=4, ge=1, le=8, description="Sentences in an answer.")
+    max_sentences: int = Field(default=5, ge=1, le=8, description="Most sentences in an answer.")
     max_question_chars: int = Field(default=2000, description="Longest question accepted.")
     max_history_turns: int = Field(default=20, description="Most history turns accepted.")
     emergency_number: str = Field(
