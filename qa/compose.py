@@ -10,17 +10,27 @@ import numpy as np
 
 from qa.generate import Draft, Request, Sentence
 from qa.lexical import query_terms
+from qa.lexicon import find_mentions
 
 _YES_NO = re.compile(
     r"^\s*(?:(?:so|and|but|ok|okay|hi|hello|please|um|also)[,\s]+)*(is|are|can|could|does|do|did|should|will|would|may|might|was|were|has|have|am|must)\b",
     re.I,
 )
 _DOSE_TEXT = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|mg/kg|units?/kg)\b", re.I)
-_STEM = re.compile(r"(ing|ed|es|s)$")
+_STEM = re.compile(r"(ing|ed|ly|es|s)$")
+# Words that name what a question is about, not what it asks (the "aspect" is the rest).
+_GENERIC = frozenset({"itp", "immune", "thrombocytopenia", "people", "person", "someone", "doctor",
+                      "doctors", "need", "someone", "get", "take", "like", "want", "know"})
 
 
 def _stem(word: str) -> str:
     return _STEM.sub("", word) if len(word) > 4 else word
+
+
+def aspect_terms(question: str) -> set[str]:
+    """The question's words minus the entities it names: what it asks *about* them."""
+    entity_words = {w for m in find_mentions(question) for w in query_terms(f"{m.surface} {m.name}")}
+    return {_stem(t) for t in query_terms(question) if t not in entity_words and t not in _GENERIC}
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,7 @@ class ExtractiveGenerator:
     def _score(self, request: Request) -> tuple[list[float], list[list[_Scored]]]:
         q = request.vector
         terms = {_stem(t) for t in query_terms(request.question)}
+        aspect = aspect_terms(request.question)
         passage_scores: list[float] = []
         per_hit: list[list[_Scored]] = []
         for h, hit in enumerate(request.hits):
@@ -63,8 +74,13 @@ class ExtractiveGenerator:
             coverage = len(terms & (head_terms | body_terms)) / len(terms) if terms else 0.0
             sims = row.sent_vecs @ q if len(row.sentences) else np.zeros(0)
             best_sent = float(sims.max()) if len(sims) else 0.0
+            # Headings are phrased as questions: a heading that names what is asked (the dose,
+            # flying, side effects) beats one that merely names the same medicine.
+            heading_words = {_stem(t) for t in query_terms(row.passage.section.split(" › ")[-1])}
+            aspect_cov = len(aspect & heading_words) / len(aspect) if aspect else 0.0
             passage_scores.append(
-                0.35 * hit.heading + 0.30 * hit.dense + 0.15 * best_sent + 0.20 * coverage
+                0.30 * hit.heading + 0.25 * hit.dense + 0.15 * best_sent + 0.15 * coverage
+                + 0.15 * aspect_cov
             )
             scored = []
             for i, (text, sim) in enumerate(zip(row.sentences, sims, strict=True)):

@@ -17,7 +17,7 @@ LAY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"pee|wee|peeing|urinate|urinating", "urine"),
         (r"poo|poop|pooping|bowel movements?", "stool stools"),
         (r"catch|catching|catchy|infectious|spread it", "contagious"),
-        (r"pass (it )?on|passed on|hereditary|genetic|run in (the )?famil(y|ies)|inherit", "inherited genes families"),
+        (r"pass\w*\b[^.?!]{0,12}\bon|hereditary|genetic|run in (the )?famil(y|ies)|inherit\w*", "inherited genes families"),
         (r"shots?|jabs?", "injection vaccine"),
         (r"fly|flying|plane|flights?|airplane|aeroplane", "travel flying"),
         (r"keep track|track|log|record|write down|note down", "diary"),
@@ -32,7 +32,8 @@ LAY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"cure|cured|go away|goes away|get better|grow out", "remission recover"),
         (r"rename|renamed|name change|called|old name", "name"),
         (r"heavy periods?|period|periods|menstrual", "periods heavy menstrual"),
-        (r"kids?|child|children|son|daughter|toddler|baby", "children child"),
+        (r"abroad|holidays?|vacation|trip|travell?ing|overseas", "travel"),
+        (r"get (them |it |my platelets |the count )?up|go up|boost|raise|increase|higher", "raise raised"),
         (r"booze|drinking|drinks|beer|wine", "alcohol"),
         (r"smoke|smoking|cigarettes|vape|vaping", "smoking"),
         (r"food|eat|eating|diet|foods", "diet food"),
@@ -89,7 +90,9 @@ def correct_spelling(text: str, vocabulary: Mapping[str, int], min_length: int =
         low = word.lower()
         if len(low) < min_length or low in vocabulary or low in STOPWORDS or "'" in low:
             return word
-        candidates = [w for w in _edits1(low) if w in vocabulary]
+        # A letter dropped from a short word often makes another real word ("spain" → "pain"),
+        # so short words are only repaired by adding, changing or swapping a letter.
+        candidates = [w for w in _edits1(low) if w in vocabulary and (len(w) >= len(low) or len(low) >= 7)]
         if not candidates:
             return word
         return max(candidates, key=lambda w: (vocabulary[w], w))

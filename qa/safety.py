@@ -37,7 +37,10 @@ _URGENT_SIGNS: dict[str, re.Pattern[str]] = {
         r"\bhead\s?aches?\b[^.?!]{0,40}\b(worst|severe|sudden|won't go|wont go|vomit|throwing up|stiff neck|confus)",
     ),
     "neuro": _rx(
-        r"\b(confused|confusion|disoriented|can'?t wake|hard to wake|won'?t wake|unresponsive|unconscious|passed out|passing out|fainted|collapsed)\b",
+        r"\b(disoriented|can'?t wake|hard to wake|won'?t wake|unresponsive|unconscious|passed out|passing out|fainted|collapsed)\b",
+        # "I'm confused about my results" is not a symptom; "he seems confused" is.
+        r"\b(is|seems|seemed|became|becoming|getting|got|gone|went|suddenly|very|really|feel|feels|feeling|acting|looks)\s+(\w+\s+)?(confused|muddled)\b(?!\s+(about|by|with|as to|why|what|how|whether))",
+        r"\b(sudden|new)\s+confusion\b",
         r"\b(slurred|slurring)\b", r"\b(trouble|difficulty|can'?t|cannot)\s+(speak|speaking|talk|talking)\b",
         r"\b(blurred|blurry|double|lost|losing|loss of)\s+(vision|sight)\b", r"\bvision\s+(change|changes|changed|loss|problems?|went|is going)\b",
         r"\b(vision|eyesight|sight)\b[^.?!]{0,25}\b(blurry|blurred|double|dark|dim|gone|went)\b",
@@ -117,6 +120,19 @@ def parse_count(text: str) -> float | None:
     return min(values) if values else None
 
 
+_NEGATED = re.compile(
+    r"\b(?:no|not|without|never|none|nothing|isn'?t|aren'?t|wasn'?t|haven'?t|hasn'?t|hadn'?t|don'?t|doesn'?t|didn'?t)\b"
+    r"(?:\s+(?:any|a|an|the|signs? of|more|real|obvious|other|active|serious|major|new|visible))*"
+    r"(?:\s+\w+)?\s+(?:bleeding|bleeds?|blood|bruis\w*|headaches?|fever|symptoms?|vomiting|pain)\b",
+    re.I,
+)
+
+
+def _drop_negated(text: str) -> str:
+    """Remove negated signs ("no bleeding", "haven't had any headaches") before matching."""
+    return _NEGATED.sub(" ", text)
+
+
 def urgent_reason(text: str) -> str | None:
     """Why `text` describes an emergency now, or None.
 
@@ -126,6 +142,7 @@ def urgent_reason(text: str) -> str | None:
         The reason (e.g. "head_injury") or None. General questions about warning signs
         ("what are the warning signs?") are not emergencies; descriptions are.
     """
+    text = _drop_negated(text)
     personal = bool(_PERSONAL.search(text))
     general = bool(_GENERAL_QUESTION.search(text))
     for reason, pattern in _URGENT_SIGNS.items():
@@ -154,6 +171,7 @@ _INJECTION = _rx(
 _TASKS = _rx(
     r"^\s*(please\s+)?(write|compose|create|generate|make)\s+(me\s+)?(a|an|some)\s+(poem|story|song|joke|essay|limerick|haiku|rap|novel|script|program|code|function|letter to my boss|cover letter)\b",
     r"\b(tell me a joke|translate (this|the following)|solve (this|the) (equation|problem)|homework|python|javascript|sql query)\b",
+    r"\btranslate\b[^.?!]{0,60}\b(into|to)\s+(english|german|french|spanish|italian|chinese|arabic|japanese|polish|dutch|portuguese|russian|hindi)\b",
 )
 _OFF_TOPIC = _rx(
     r"\b(stocks?|crypto|bitcoin|invest(ing|ment)?|mortgage|lottery|casino|betting|forex)\b",

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
         default="auto",
         description="Query embedder: `onnx` (fast start), `torch` (sentence-transformers) or `auto`.",
     )
-    top_k: int = Field(default=6, ge=1, le=20, description="Passages passed to answer composition.")
+    top_k: int = Field(default=10, ge=1, le=30, description="Passages passed to answer composition.")
     candidates: int = Field(default=20, ge=5, le=200, description="Hits taken from each retriever.")
     min_relevance: float = Field(
         default=0.34, description="Below this query-passage similarity the assistant abstains."
