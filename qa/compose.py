@@ -56,7 +56,7 @@ class ExtractiveGenerator:
 
     name = "extractive"
 
-    def __init__(self, min_sentence: float = 0.25, relative: float = 0.6, max_chars: int = 650) -> None:
+    def __init__(self, min_sentence: float = 0.15, relative: float = 0.4, max_chars: int = 650) -> None:
         self.min_sentence = min_sentence
         self.relative = relative
         self.max_chars = max_chars
