@@ -1,0 +1,57 @@
+"""Shared fixtures: a real index (Chroma in a temp dir, the bundled embedder) built once per run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qa.offline import enforce_offline
+
+enforce_offline()
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes to the developer's .data: ITPQA_DATA_DIR points at the test's tmp dir."""
+    monkeypatch.setenv("ITPQA_DATA_DIR", str(tmp_path / "data"))
+    from qa.settings import get_settings
+
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real bundled all-MiniLM-L6-v2, loaded once."""
+    from qa.embedder import shared_embedder
+
+    return shared_embedder()
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator:
+    """Settings whose data dir holds an index of the real corpus (built once per session)."""
+    from qa.ingest import Ingestor
+    from qa.settings import Settings
+
+    data = tmp_path_factory.mktemp("index")
+    settings = Settings(data_dir=data, corpus_dir=CORPUS)
+    Ingestor(settings, embedder=embedder).run([CORPUS])
+    old = os.environ.get("ITPQA_DATA_DIR")
+    yield settings
+    if old is not None:
+        os.environ["ITPQA_DATA_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def assistant(built_settings, embedder):
+    """An `Assistant` over the real corpus index."""
+    from qa.assistant import Assistant
+
+    bot = Assistant(built_settings, embedder=embedder)
+    bot.warm_up()
+    return bot
