@@ -35,7 +35,7 @@ def make_generator(settings: Settings) -> Generator:
     if spec == "extractive":
         from qa.compose import ExtractiveGenerator
 
-        return ExtractiveGenerator()
+        return ExtractiveGenerator(min_passage=settings.min_answer_score)
     from qa.llm import make_llm_generator  # optional extra
 
     return make_llm_generator(spec, settings)

@@ -56,7 +56,9 @@ class ExtractiveGenerator:
 
     name = "extractive"
 
-    def __init__(self, min_sentence: float = 0.15, relative: float = 0.4, max_chars: int = 650) -> None:
+    def __init__(self, min_sentence: float = 0.15, relative: float = 0.4, max_chars: int = 650,
+                 min_passage: float = 0.40) -> None:
+        self.min_passage = min_passage
         self.min_sentence = min_sentence
         self.relative = relative
         self.max_chars = max_chars
@@ -99,6 +101,8 @@ class ExtractiveGenerator:
         passage_scores, per_hit = self._score(request)
         order = sorted(range(len(request.hits)), key=lambda h: -passage_scores[h])
         lead = order[0]
+        if passage_scores[lead] < self.min_passage:
+            return []  # nothing in the sources answers this well enough: say so instead
         limit = request.max_sentences if request.mode == "answer" else 2
         lead_sents = per_hit[lead]
         if not lead_sents:

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     min_relevance: float = Field(
         default=0.34, description="Below this query-passage similarity the assistant abstains."
     )
+    min_answer_score: float = Field(
+        default=0.40,
+        description="Below this score for the best section the extractive answer says the sources "
+        "do not cover the question (calibrated on the dev suite).",
+    )
     max_sentences: int = Field(default=5, ge=1, le=8, description="Most sentences in an answer.")
     max_question_chars: int = Field(default=2000, description="Longest question accepted.")
     max_history_turns: int = Field(default=20, description="Most history turns accepted.")

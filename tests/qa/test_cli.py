@@ -1,0 +1,82 @@
+"""The `itpqa` CLI: the JSON contract for all four kinds, clean errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa import DISCLAIMER
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def itpqa(*args: str, data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess:
+    env = dict(os.environ, ITPQA_DATA_DIR=str(data_dir))
+    return subprocess.run([sys.executable, "-m", "qa.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=REPO, timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Is ITP contagious?", "answer"),
+        ("I hit my head and my platelets are 9", "urgent"),
+        ("best stocks to buy?", "decline"),
+        ("how much prednisone should I take, I weigh 80 kg", "abstain"),
+    ],
+)
+def test_ask_json_contract(built_settings, question: str, kind: str) -> None:
+    out = itpqa("ask", "--json", question, data_dir=built_settings.data_dir)
+    assert out.returncode == 0, out.stderr
+    reply = json.loads(out.stdout)
+    assert reply["kind"] == kind
+    assert reply["text"].endswith(DISCLAIMER)
+    assert reply["disclaimer"] == DISCLAIMER
+    assert isinstance(reply["citations"], list)
+    for c in reply["citations"]:
+        assert {"n", "title", "source", "url", "section", "text"} <= set(c)
+
+
+def test_ask_with_history(built_settings) -> None:
+    history = json.dumps([{"role": "user", "content": "what is romiplostim?"}])
+    out = itpqa("ask", "--json", "--history", history, "how is it given?", data_dir=built_settings.data_dir)
+    assert json.loads(out.stdout)["question"] == "how is romiplostim given?"
+
+
+def test_missing_index_is_one_clean_line(tmp_path: Path) -> None:
+    out = itpqa("ask", "Is ITP contagious?", data_dir=tmp_path / "nothing")
+    assert out.returncode == 1
+    assert out.stderr.strip() == "Error: no index found — run `itpqa ingest` (or `make run`) first"
+
+
+def test_bad_usage_exits_2(tmp_path: Path) -> None:
+    assert itpqa("ask", data_dir=tmp_path).returncode == 2
+    assert itpqa("no-such-command", data_dir=tmp_path).returncode == 2
+    bad_history = itpqa("ask", "--history", "not json", "hi", data_dir=tmp_path)
+    assert bad_history.returncode == 2 and "history must be JSON" in bad_history.stderr
+
+
+def test_bad_setting_is_named(tmp_path: Path) -> None:
+    env = dict(os.environ, ITPQA_DATA_DIR=str(tmp_path), ITPQA_TOP_K="many")
+    out = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "hi"], capture_output=True, text=True, env=env, cwd=REPO)
+    assert out.returncode == 1 and "ITPQA_TOP_K" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_chat_keeps_history(built_settings) -> None:
+    env = dict(os.environ, ITPQA_DATA_DIR=str(built_settings.data_dir))
+    out = subprocess.run([sys.executable, "-m", "qa.cli", "chat"], input="what is romiplostim?\nhow is it given?\nquit\n",
+                         capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count(DISCLAIMER) == 2
+    assert "once a week" in out.stdout
+
+
+def test_ingest_reports_unchanged(built_settings) -> None:
+    out = itpqa("ingest", "-q", str(REPO / "corpus"), data_dir=built_settings.data_dir)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Index up to date")

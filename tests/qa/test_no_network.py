@@ -1,0 +1,64 @@
+"""Nothing phones home: ingest and ask run with every non-loopback connection refused and recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+GUARDED = textwrap.dedent(
+    """
+    import json, socket, sys
+    attempts = []
+    _connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if self.family == socket.AF_UNIX or str(host) in ("127.0.0.1", "::1", "localhost"):
+            return _connect(self, address)
+        attempts.append(str(address))
+        raise OSError("network disabled in this test")
+
+    socket.socket.connect = guarded
+    _getaddrinfo = socket.getaddrinfo
+
+    def no_dns(host, *a, **k):
+        if host not in (None, "localhost", "127.0.0.1", "::1"):
+            attempts.append(f"dns:{host}")
+            raise socket.gaierror("dns disabled in this test")
+        return _getaddrinfo(host, *a, **k)
+
+    socket.getaddrinfo = no_dns
+
+    from pathlib import Path
+    from qa.ingest import Ingestor
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    settings = Settings(data_dir=Path(sys.argv[1]))
+    Ingestor(settings).run([Path(sys.argv[2])])
+    reply = Assistant(settings).ask("Is ITP contagious?")
+    print(json.dumps({"kind": reply.kind, "attempts": attempts}))
+    """
+)
+
+
+def test_ingest_and_ask_make_no_outbound_connections(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("what-is-itp.md", "causes-of-itp.md"):
+        (corpus / name).write_text((REPO / "corpus" / name).read_text())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_", "ANONYMIZED"))}
+    out = subprocess.run(
+        [sys.executable, "-c", GUARDED, str(tmp_path / "data"), str(corpus)],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["kind"] == "answer"
+    assert result["attempts"] == []
