@@ -105,6 +105,11 @@ class Pipeline:
         return replace(turn, draft=self.generator.generate(request))
 
     def reply(self, turn: Turn) -> Reply:
+        reply = self._reply(turn)
+        info = turn.draft.info if turn.draft else {}
+        return replace(reply, draft_info=dict(info)) if info else reply
+
+    def _reply(self, turn: Turn) -> Reply:
         sentences = turn.draft.sentences if turn.draft else []
         gate = turn.gate
         if gate and gate.kind == "urgent":

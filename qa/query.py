@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from qa.lexical import STOPWORDS
 from qa.lexicon import find_mentions
 from qa.safety import parse_count
+from qa.sentences import split_sentences
 
 # Lay words → the words our sources use. Only added to the lexical query; never shown to users.
 LAY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -109,13 +110,30 @@ class Query:
     lexical: str
 
 
+def focus(text: str, min_words: int = 25) -> str:
+    """The asking part of a long message: its questions, plus what the rest names.
+
+    "I was diagnosed last week and my count is 8. They started dexamethasone. How fast does it
+    work?" is about how fast dexamethasone works; the story around it is context, not the query.
+    """
+    if len(text.split()) < min_words:
+        return text
+    sentences = split_sentences(text.replace("?", "? "))
+    asks = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
+    if not asks or len(" ".join(asks).split()) >= len(text.split()) * 0.8:
+        return text
+    named = [m.name for m in find_mentions(text) if m.name.lower() not in " ".join(asks).lower()]
+    return " ".join([*asks, *dict.fromkeys(named)])
+
+
 def prepare(question: str, vocabulary: Mapping[str, int]) -> Query:
     """Build the search queries for a stand-alone question."""
     text = correct_spelling(question, vocabulary)
-    canon = [m.name for m in find_mentions(text) if m.name.lower() != m.surface.lower()]
-    dense = " ".join([text, *canon])
+    asked = focus(text)
+    canon = [m.name for m in find_mentions(asked) if m.name.lower() != m.surface.lower()]
+    dense = " ".join([asked, *canon])
     extra = [exp for pattern, exp in LAY_TERMS if pattern.search(text)]
     count = parse_count(text)
     if count is not None:
         extra.append(count_band(count))
-    return Query(text=text, dense=dense, lexical=" ".join([dense, *extra]))
+    return Query(text=asked, dense=dense, lexical=" ".join([dense, *extra]))

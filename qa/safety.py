@@ -30,6 +30,7 @@ _URGENT_SIGNS: dict[str, re.Pattern[str]] = {
         r"\b(hit|hits|hitting|bang(ed)?|bump(ed)?|knock(ed)?|smack(ed)?|struck|whack(ed)?|injur(ed|y)|hurt)\b[^.?!]{0,40}\bhead\b",
         r"\bhead\b[^.?!]{0,20}\b(injury|injuries|trauma|knock|bump|bang|wound)\b",
         r"\bfell\b[^.?!]{0,40}\b(head|hit|banged|bumped)\b", r"\bfell (off|down)\b[^.?!]{0,40}\bhead\b",
+        r"\b(fell|fall|fallen|crashed|crash|accident|knocked)\b[^?!]{0,100}\b(sleepy|drowsy|confused|vomit\w*|throwing up|threw up|headache|won'?t wake)\b",
         r"\bconcussion\b", r"\bcar (crash|accident)\b", r"\bserious (fall|accident)\b",
     ),
     "severe_headache": _rx(
@@ -47,7 +48,8 @@ _URGENT_SIGNS: dict[str, re.Pattern[str]] = {
         r"\b(arm|leg|face|hand|side)\b[^.?!]{0,20}\b(feels?|felt|is|went|gone|going)\s+(\w+\s+)?(weak|numb|limp|dead)\b",
         r"\bcan'?t see\b", r"\bseeing double\b", r"\b(seizure|seizures|fitting|convulsion|convulsions)\b",
         r"\b(face|mouth)\s+(is\s+)?droop", r"\b(weak|numb|weakness|numbness)\b[^.?!]{0,30}\b(one side|arm|leg|face)\b",
-        r"\bvery (sleepy|drowsy)\b", r"\bunusually (sleepy|drowsy)\b",
+        r"\b(really|very|unusually|extremely|so|more|strangely|abnormally)\s+(sleepy|drowsy)\b", r"\b(drowsy|drowsiness)\b",
+        r"\b(she'?s|he'?s|she is|he is|they'?re|seems?|seemed|became)\b[^.?!]{0,25}\bconfused\b(?!\s+(about|by|with|as to|why|what|how|whether))",
     ),
     "gi_bleeding": _rx(
         r"\b(vomit|vomiting|vomited|throw(ing)? up|threw up|puking|puked|being sick|coughing up|coughed up)\b[^.?!]{0,25}\bblood\b",

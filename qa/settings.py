@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,9 +37,10 @@ class Settings(BaseSettings):
         description="URL of a Chroma server (`chroma run`). Empty: embedded Chroma in the data dir.",
     )
     collection: str = Field(default="itpqa", description="Name prefix of the Chroma collections.")
-    embed_backend: str = Field(
+    embed_backend: Literal["auto", "onnx", "torch"] = Field(
         default="auto",
-        description="Query embedder: `onnx` (fast start), `torch` (sentence-transformers) or `auto`.",
+        description="Query embedder: `onnx` (fast start), `torch` (sentence-transformers) or "
+        "`auto` (ONNX, exported once into the data dir, else torch).",
     )
     top_k: int = Field(default=10, ge=1, le=30, description="Passages passed to answer composition.")
     candidates: int = Field(default=20, ge=5, le=200, description="Hits taken from each retriever.")
@@ -81,6 +83,10 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.index_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
 
     @property
     def feedback_db(self) -> Path:

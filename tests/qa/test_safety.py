@@ -20,6 +20,7 @@ URGENT = [
     "my platelets are 8 and my gums are bleeding",
     "i had my spleen removed and now i have a fever of 39",
     "my period is soaking a pad every hour",
+    "My daughter has ITP. She fell off her bike an hour ago and now she's really sleepy and a bit confused",
 ]
 NOT_URGENT = [
     "I have some bruises on my legs, is that ITP?",
