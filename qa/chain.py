@@ -101,6 +101,7 @@ class Pipeline:
             question=turn.question, original=turn.message, hits=turn.hits, vector=turn.vector,
             history=turn.history, max_sentences=self.settings.max_sentences,
             mode="answer" if gate_kind is None else "context",
+            vocabulary=self.search.reader.current()[1].vocabulary(),
         )
         return replace(turn, draft=self.generator.generate(request))
 

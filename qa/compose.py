@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,10 +28,20 @@ def _stem(word: str) -> str:
     return _STEM.sub("", word) if len(word) > 4 else word
 
 
-def aspect_terms(question: str) -> set[str]:
-    """The question's words minus the entities it names: what it asks *about* them."""
+def aspect_terms(question: str, vocabulary: Mapping[str, int] | None = None) -> dict[str, float]:
+    """The question's words minus the entities it names (what it asks *about* them), weighted.
+
+    A word the sources rarely use ("exercise") tells more than a common one ("safe"), so each
+    stem is weighted by 1 / log(2 + its frequency in the indexed text).
+    """
+    vocabulary = vocabulary or {}
     entity_words = {w for m in find_mentions(question) for w in query_terms(f"{m.surface} {m.name}")}
-    return {_stem(t) for t in query_terms(question) if t not in entity_words and t not in _GENERIC}
+    weights: dict[str, float] = {}
+    for t in query_terms(question):
+        if t in entity_words or t in _GENERIC:
+            continue
+        weights[_stem(t)] = max(weights.get(_stem(t), 0.0), 1.0 / math.log(2 + vocabulary.get(t, 1)))
+    return weights
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,9 @@ class ExtractiveGenerator:
     def _score(self, request: Request) -> tuple[list[float], list[list[_Scored]]]:
         q = request.vector
         terms = {_stem(t) for t in query_terms(request.question)}
-        aspect = aspect_terms(request.question)
+        aspect = aspect_terms(request.question, request.vocabulary)
+        aspect_total = sum(aspect.values())
+        entities = {m.name for m in find_mentions(request.question) if m.kind != "topic"}
         passage_scores: list[float] = []
         per_hit: list[list[_Scored]] = []
         for h, hit in enumerate(request.hits):
@@ -79,10 +92,15 @@ class ExtractiveGenerator:
             # Headings are phrased as questions: a heading that names what is asked (the dose,
             # flying, side effects) beats one that merely names the same medicine.
             heading_words = {_stem(t) for t in query_terms(row.passage.section.split(" › ")[-1])}
-            aspect_cov = len(aspect & heading_words) / len(aspect) if aspect else 0.0
+            aspect_cov = sum(w for t, w in aspect.items() if t in heading_words) / aspect_total if aspect else 0.0
+            # A passage that never names the medicine asked about is rarely the answer.
+            entity_cov = 1.0
+            if entities:
+                named = {m.name for m in find_mentions(f"{row.passage.title} {row.passage.section} {row.passage.text}")}
+                entity_cov = len(entities & named) / len(entities)
             passage_scores.append(
                 0.30 * hit.heading + 0.25 * hit.dense + 0.15 * best_sent + 0.15 * coverage
-                + 0.15 * aspect_cov
+                + 0.15 * aspect_cov + 0.15 * (entity_cov - 1.0)
             )
             scored = []
             for i, (text, sim) in enumerate(zip(row.sentences, sims, strict=True)):

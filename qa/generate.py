@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,7 +21,8 @@ class Request:
     vector: np.ndarray
     history: Sequence[dict] = ()
     max_sentences: int = 4
-    mode: str = "answer"  # "answer", or "context" for brief context under urgent/abstain templates
+    mode: str = "answer"
+    vocabulary: Mapping[str, int] = field(default_factory=dict)  # word → frequency in the sources  # "answer", or "context" for brief context under urgent/abstain templates
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ LAY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"rename|renamed|name change|called|old name", "name"),
         (r"heavy periods?|period|periods|menstrual", "periods heavy menstrual"),
         (r"abroad|holidays?|vacation|trip|travell?ing|overseas", "travel"),
+        (r"have (a )?bab(y|ies)|get pregnant|getting pregnant|having (a )?bab(y|ies)|start a family|conceive", "pregnancy pregnant"),
         (r"get (them |it |my platelets |the count )?up|go up|boost|raise|increase|higher", "raise raised"),
         (r"booze|drinking|drinks|beer|wine", "alcohol"),
         (r"smoke|smoking|cigarettes|vape|vaping", "smoking"),
