@@ -34,6 +34,7 @@ class Turn:
     context: str = ""  # what the conversation was about (for follow-ups without pronouns)
     gate: Gate | None = None
     notice: str = ""  # a note for the user about their input (e.g. unreadable history)
+    expanded: str = ""  # the search query with lay words spelled out
     vector: np.ndarray | None = None
     hits: list[Hit] = field(default_factory=list)
     draft: Draft | None = None
@@ -69,24 +70,25 @@ class Pipeline:
         # An urgent message stays urgent even if the follow-up text alone looks harmless.
         return replace(turn, question=resolved.question, context=resolved.context, gate=gate)
 
-    def _search(self, question: str) -> tuple[str, np.ndarray, list[Hit], float]:
+    def _search(self, question: str) -> tuple[str, str, np.ndarray, list[Hit], float]:
         _, lexical = self.search.reader.current()
         query = prepare(question, lexical.vocabulary())
         vector = self.search.embedder.embed_query(query.dense)
         hits = self.search.search(query.dense, k=self.settings.top_k, vector=vector,
                                   lexical_query=query.lexical)
         best = max((max(h.dense, h.heading) for h in hits), default=0.0)
-        return query.text, vector, hits, best
+        return query.text, query.lexical, vector, hits, best
 
     def retrieve(self, turn: Turn) -> Turn:
-        question, vector, hits, best = self._search(turn.question)
-        if turn.context and turn.context.lower() not in question.lower():
+        found = self._search(turn.question)
+        if turn.context and turn.context.lower() not in found[0].lower():
             # A follow-up may lean on the conversation without a pronoun ("why do I need a
             # hepatitis test first?"): keep the contextual reading when it matches much better.
-            c_question, c_vector, c_hits, c_best = self._search(f"{question} {turn.context}")
-            if c_best > best + 0.08:
-                question, vector, hits, best = c_question, c_vector, c_hits, c_best
-        return replace(turn, question=question, vector=vector, hits=hits,
+            contextual = self._search(f"{found[0]} {turn.context}")
+            if contextual[4] > found[4] + 0.08:
+                found = contextual
+        question, expanded, vector, hits, best = found
+        return replace(turn, question=question, expanded=expanded, vector=vector, hits=hits,
                        relevant=best >= self.settings.min_relevance)
 
     def draft(self, turn: Turn) -> Turn:
@@ -101,7 +103,7 @@ class Pipeline:
             question=turn.question, original=turn.message, hits=turn.hits, vector=turn.vector,
             history=turn.history, max_sentences=self.settings.max_sentences,
             mode="answer" if gate_kind is None else "context",
-            vocabulary=self.search.reader.current()[1].vocabulary(),
+            vocabulary=self.search.reader.current()[1].vocabulary(), expanded=turn.expanded,
         )
         return replace(turn, draft=self.generator.generate(request))
 

@@ -77,7 +77,7 @@ class ExtractiveGenerator:
     def _score(self, request: Request) -> tuple[list[float], list[list[_Scored]]]:
         q = request.vector
         terms = {_stem(t) for t in query_terms(request.question)}
-        aspect = aspect_terms(request.question, request.vocabulary)
+        aspect = aspect_terms(request.expanded or request.question, request.vocabulary)
         aspect_total = sum(aspect.values())
         entities = {m.name for m in find_mentions(request.question) if m.kind != "topic"}
         passage_scores: list[float] = []

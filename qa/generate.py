@@ -22,7 +22,8 @@ class Request:
     history: Sequence[dict] = ()
     max_sentences: int = 4
     mode: str = "answer"
-    vocabulary: Mapping[str, int] = field(default_factory=dict)  # word → frequency in the sources  # "answer", or "context" for brief context under urgent/abstain templates
+    vocabulary: Mapping[str, int] = field(default_factory=dict)  # word → frequency in the sources
+    expanded: str = ""  # the question with lay words and count ranges spelled out  # "answer", or "context" for brief context under urgent/abstain templates
 
 
 @dataclass(frozen=True)
