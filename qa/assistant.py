@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from qa import templates
@@ -145,10 +145,3 @@ def _pieces(reply: Reply) -> Iterator[str]:
     if pos < len(text):
         yield text[pos:]
 
-
-def replace_settings(settings: Settings, **changes: Any) -> Settings:
-    """A copy of `settings` with some values changed (validated)."""
-    return settings.model_copy(update=changes)
-
-
-__all__ = ["Assistant", "StreamEvent", "replace"]

@@ -25,7 +25,7 @@ class Context:
         self.debug = debug
 
     @property
-    def settings(self):  # noqa: ANN201
+    def settings(self):
         from qa.settings import get_settings
 
         return get_settings()
@@ -201,7 +201,7 @@ class LazyCommand(click.Command):
         module, attr = self.target.split(":")
         return getattr(importlib.import_module(module), attr)
 
-    def make_context(self, info_name, args, parent=None, **extra):  # noqa: ANN001, ANN201
+    def make_context(self, info_name, args, parent=None, **extra):
         return self._load().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:

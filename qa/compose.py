@@ -21,7 +21,7 @@ _DOSE_TEXT = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|µg|micrograms?|milligrams
 _STEM = re.compile(r"(ing|ed|ly|es|s)$")
 # Words that name what a question is about, not what it asks (the "aspect" is the rest).
 _GENERIC = frozenset({"itp", "immune", "thrombocytopenia", "people", "person", "someone", "doctor",
-                      "doctors", "need", "someone", "get", "take", "like", "want", "know"})
+                      "doctors", "need", "get", "take", "like", "want", "know"})
 
 
 def _stem(word: str) -> str:

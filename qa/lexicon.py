@@ -67,12 +67,7 @@ ENTITIES: dict[str, dict[str, tuple[str, ...]]] = {
 
 # Words that place a question inside the assistant's remit (ITP and closely related blood health).
 DOMAIN_WORDS = frozenset(
-    """itp thrombocytopenia thrombocytopenic platelet platelets plt purpura petechiae petechia
-    bleed bleeding bleeds bled blood bruise bruises bruising bruised hematology haematology
-    hematologist haematologist marrow spleen splenectomy megakaryocyte megakaryocytes
-    autoimmune immune antibody antibodies autoantibodies clot clotting nosebleed nosebleeds
-    count counts cbc fbc idiopathic evans lupus gums gum hemorrhage haemorrhage tpo
-    thrombopoietin anemia anaemia ttp hit coagulation""".split()
+    ["itp", "thrombocytopenia", "thrombocytopenic", "platelet", "platelets", "plt", "purpura", "petechiae", "petechia", "bleed", "bleeding", "bleeds", "bled", "blood", "bruise", "bruises", "bruising", "bruised", "hematology", "haematology", "hematologist", "haematologist", "marrow", "spleen", "splenectomy", "megakaryocyte", "megakaryocytes", "autoimmune", "immune", "antibody", "antibodies", "autoantibodies", "clot", "clotting", "nosebleed", "nosebleeds", "count", "counts", "cbc", "fbc", "idiopathic", "evans", "lupus", "gums", "gum", "hemorrhage", "haemorrhage", "tpo", "thrombopoietin", "anemia", "anaemia", "ttp", "hit", "coagulation"]
 )
 
 

@@ -52,9 +52,8 @@ def count_syllables(word: str) -> int:
     # A silent final "e" ("rate") does not add a syllable, but "-le" after a consonant does ("table").
     if w.endswith("e") and not w.endswith(("le", "ee", "ye")):
         w = w[:-1]
-    elif w.endswith("es") or w.endswith("ed"):
-        if not re.search(r"(t|d)ed$|(s|x|z|ch|sh|c|g)es$", w):
-            w = w[:-2]
+    elif w.endswith(("es", "ed")) and not re.search(r"(t|d)ed$|(s|x|z|ch|sh|c|g)es$", w):
+        w = w[:-2]
     groups = _VOWEL_GROUPS.findall(w)
     return max(1, len(groups))
 

@@ -28,7 +28,7 @@ class Hit:
     heading: float = 0.0
 
     @property
-    def passage(self):  # noqa: ANN201 - Passage, kept light
+    def passage(self):
         return replace(self.row.passage, score=self.fused, dense=self.dense, lexical=self.lexical)
 
 
@@ -63,10 +63,10 @@ class HybridSearch:
             vector: the question's embedding, when the caller already has it.
             lexical_query: a wider query for bm25 (lay words expanded), default `question`.
         """
-        _, lexical = self.reader.current()
         qvec = self.embedder.embed_query(question) if vector is None else vector
         dense = self.reader.dense(qvec, self.candidates)
         heads = self.reader.dense(qvec, self.candidates, kind="headings")
+        _, lexical = self.reader.current()  # after `dense`, which may have switched generation
         lex = lexical.search(lexical_query or question, self.candidates)
         fused = rrf([[c for c, _ in dense], [c for c, _ in heads], [c for c, _ in lex]])
         top = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k, 1) * 2]

@@ -27,13 +27,13 @@ class CountingEmbedder(Embedder):
         self.embedded = 0
         self.fail_after = fail_after
 
-    def embed_texts(self, texts, batch_size=64, progress=None):  # noqa: ANN001, ANN201
+    def embed_texts(self, texts, batch_size=64, progress=None):
         if self.fail_after is not None and self.embedded + len(texts) > self.fail_after:
             raise KeyboardInterrupt("simulated Ctrl-C mid-ingest")
         self.embedded += len(texts)
         return self._real.embed_texts(texts, batch_size=batch_size, progress=progress)
 
-    def embed_query(self, text):  # noqa: ANN001, ANN201
+    def embed_query(self, text):
         return self._real.embed_query(text)
 
 
