@@ -37,6 +37,7 @@ browser:
 test: install browser
 	$(BIN)/itpqa corpus check
 	$(BIN)/python -m pytest
+	$(BIN)/itpqa eval run eval/suites/dev.yaml --out test-output/eval --gate eval/thresholds.yaml
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"

@@ -1,0 +1,317 @@
+"""`itpqa eval`: run suites (JSON + HTML artifacts, quality gates) and compare two runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_OK, EXIT_CRASH, EXIT_USAGE, EXIT_QUALITY = 0, 1, 2, 3
+DEFAULT_K = 6  # fixed (not ITPQA_TOP_K) so retrieval scores stay comparable across settings
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  ran, and every threshold was met
+  1  the tool crashed or could not evaluate (e.g. no index, every case errored)
+  2  usage error (bad option, malformed suite, gate or replies file)
+  3  quality below a threshold (--fail-under/--fail-over/--gate)"""
+
+
+class UsageProblem(click.ClickException):
+    """A user error shown as one line, exiting with code 2."""
+
+    exit_code = EXIT_USAGE
+
+
+@click.group("eval", context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=EXIT_CODES_HELP)
+def eval_group() -> None:
+    """Run eval suites against the assistant (or a replies file) and compare runs.
+
+    \b
+    Examples:
+      itpqa eval run eval/suites/dev.yaml --out reports/
+      itpqa eval run eval/suites/dev.yaml --gate eval/thresholds.yaml
+      itpqa eval compare reports/OLD.json reports/NEW.json
+    """
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for raw in values for v in raw.split(",") if v.strip()]
+
+
+def _thresholds(fail_under: tuple[str, ...], fail_over: tuple[str, ...], gate: Path | None) -> list:
+    from eval.gate import GateError, load_gate, parse_spec
+
+    try:
+        out = load_gate(gate) if gate else []
+        out += [parse_spec(s, "min") for s in fail_under] + [parse_spec(s, "max") for s in fail_over]
+    except GateError as exc:
+        raise UsageProblem(str(exc)) from None
+    return out
+
+
+def _suites(paths: tuple[Path, ...], tags: list[str]) -> list:
+    from eval.suite import SuiteError, load_suite
+
+    suites = []
+    for p in paths:
+        try:
+            suite = load_suite(p)
+        except SuiteError as exc:
+            raise UsageProblem(str(exc)) from None
+        picked = suite.select(tags)
+        if not picked.cases:
+            raise UsageProblem(f"{p}: no cases with tags {', '.join(tags)} "
+                               f"(tags in this suite: {', '.join(suite.tags[:15])}, ...)")
+        suites.append(picked)
+    return suites
+
+
+def _warn_unknown_docs(suites: list, corpus_dir: Path) -> None:
+    from eval.suite import unknown_docs
+
+    if not corpus_dir.is_dir():
+        return
+    known = [p.stem for p in corpus_dir.glob("*.md")]
+    for suite in suites:
+        for case, doc in unknown_docs(suite, known)[:10]:
+            click.echo(f"warning: {case.source}: case '{case.id}' expects doc '{doc}', "
+                       f"which is not in {corpus_dir}", err=True)
+
+
+def _assistant(settings: Any, ingest: str, quiet: bool) -> tuple[Any, dict[str, Any]]:
+    """The default engine over an index of the corpus (built first when missing or asked)."""
+    from qa.assistant import Assistant
+    from qa.ingest import Ingestor
+    from qa.store import ChromaStore
+
+    if ingest == "always" or (ingest == "auto" and ChromaStore(settings).active() is None):
+        if not quiet:
+            click.echo(f"building the index from {settings.corpus_dir} ...", err=True)
+        summary = Ingestor(settings).run(None, progress=not quiet)
+        if not quiet:
+            click.echo(summary.line(), err=True)
+    bot = Assistant(settings)
+    bot.warm_up()
+    info, _ = bot.reader.current()
+    return bot, asdict(info)
+
+
+@eval_group.command("run", epilog=EXIT_CODES_HELP)
+@click.argument("suites", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the JSON and HTML artifacts. [default: $ITPQA_DATA_DIR/reports]")
+@click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
+              help="Exit 3 if METRIC (higher is better) is below VALUE. Repeatable.")
+@click.option("--fail-over", multiple=True, metavar="METRIC=VALUE",
+              help="Exit 3 if METRIC (lower is better) is above VALUE. Repeatable.")
+@click.option("--gate", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML file of thresholds (min:/max: metric: value), e.g. eval/thresholds.yaml.")
+@click.option("--tags", multiple=True, metavar="TAG[,TAG]",
+              help="Only run cases that carry any of these tags. Repeatable.")
+@click.option("--replies", type=click.Path(dir_okay=False, path_type=Path),
+              help="Score replies from this JSON file instead of asking the assistant.")
+@click.option("--save-replies", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the replies as a replies file (to score them elsewhere later).")
+@click.option("--k", "k", type=click.IntRange(1, 50), help="Retrieval cut-off for hit@k, recall@k, MRR and nDCG@k.  [default: 6]")
+@click.option("--ingest", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Index the corpus first: when no index exists (auto), always, or never.")
+@click.option("--worst", type=click.IntRange(0, 1000), default=10, show_default=True,
+              help="Failing cases to list in the terminal summary.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def run(suites: tuple[Path, ...], out: Path | None, fail_under: tuple[str, ...], fail_over: tuple[str, ...],
+        gate: Path | None, tags: tuple[str, ...], replies: Path | None, save_replies: Path | None,
+        k: int | None, ingest: str, worst: int, as_json: bool, quiet: bool) -> None:
+    """Run eval suites and write a timestamped JSON artifact and HTML report per suite.
+
+    Each case's turns are asked in order (earlier replies become history) and the last reply is
+    scored: reply kind, key facts, forbidden phrases, citations, support, retrieval, reading
+    grade and latency (see eval/README.md).
+
+    \b
+    Examples:
+      itpqa eval run eval/suites/dev.yaml --out reports/
+      itpqa eval run eval/suites/dev.yaml --tags urgent,decline --fail-under urgent_recall=1
+      itpqa eval run eval/suites/dev.yaml --gate eval/thresholds.yaml --json
+      itpqa eval run eval/suites/dev.yaml --replies llm-replies.json
+    """
+    from eval import artifact as art
+    from eval.gate import check
+    from eval.replies import RepliesError, dump_replies, load_replies
+    from eval.report import render
+    from eval.runner import Runner, RunnerError, replay
+    from eval.scoring import score_runs
+    from eval.support_model import SupportScorer
+    from qa.disclaimer import DISCLAIMER
+    from qa.settings import get_settings
+
+    thresholds = _thresholds(fail_under, fail_over, gate)
+    tag_list = _split(tags)
+    picked = _suites(suites, tag_list)
+    settings = get_settings()
+    _warn_unknown_docs(picked, settings.corpus_dir)
+    out_dir = out or settings.reports_dir
+
+    recorded: dict[str, list] | None = None
+    meta: dict[str, Any] = {}
+    bot = None
+    if replies is not None:
+        try:
+            recorded, meta = load_replies(replies)
+        except RepliesError as exc:
+            raise UsageProblem(str(exc)) from None
+        target = f"replies:{replies}"
+        index = {"fingerprint": meta.get("corpus_fingerprint")} if meta.get("corpus_fingerprint") else None
+        run_settings = None
+    else:
+        bot, index = _assistant(settings, ingest, quiet or as_json)
+        target = f"assistant:{settings.generator}"
+        run_settings = settings.model_dump(mode="json")
+
+    k = k or DEFAULT_K
+    scorer = SupportScorer(getattr(bot, "embedder", None))
+    summaries, failed_gate, saved = [], False, {}
+    for suite in picked:
+        started = dt.datetime.now(dt.UTC)
+        t0 = time.perf_counter()
+        if recorded is not None:
+            runs = replay(suite.cases, recorded)
+        else:
+            assert bot is not None
+            try:
+                runs = Runner(bot, k=k, progress=not (quiet or as_json),
+                              description=suite.name).run(suite.cases)
+            except RunnerError as exc:
+                raise click.ClickException(str(exc)) from None
+        result = score_runs(runs, disclaimer=DISCLAIMER, k=k, scorer=scorer)
+        gate_results = check(result.metrics, thresholds)
+        artifact = art.build(suite, result, target=target, settings=run_settings, index=index,
+                             gate=gate_results, started=started, seconds=time.perf_counter() - t0,
+                             tags=tag_list)
+        json_path, html_path = art.write(artifact, out_dir, render(artifact))
+        failed_gate |= not artifact["passed_gate"]
+        saved.update({r.case.id: r.replies for r in runs if r.replies})
+        summaries.append({"suite": suite.name, "json": str(json_path), "html": str(html_path),
+                          "result": result, "gate": gate_results, "artifact": artifact})
+
+    if save_replies is not None:
+        dump_replies(saved, save_replies, {"producer": target,
+                                           "corpus_fingerprint": (index or {}).get("fingerprint")})
+    if as_json:
+        click.echo(json.dumps({
+            "exit_code": EXIT_QUALITY if failed_gate else EXIT_OK,
+            "runs": [{"suite": s["suite"], "json": s["json"], "html": s["html"],
+                      "metrics": s["result"].metrics, "passed_gate": s["artifact"]["passed_gate"],
+                      "gate": s["artifact"]["gate"],
+                      "worst": [{"id": c.id, "expected": c.expected_kind, "actual": c.actual_kind,
+                                 "failures": c.failures, "missing": c.facts_missing}
+                                for c in s["result"].worst(worst)]}
+                     for s in summaries],
+        }, indent=1))
+    else:
+        for s in summaries:
+            _print_summary(s, worst)
+    if failed_gate:
+        if not as_json:
+            click.echo("quality below threshold (exit 3)", err=True)
+        raise click.exceptions.Exit(EXIT_QUALITY)
+
+
+def _print_summary(s: dict[str, Any], worst: int) -> None:
+    from eval.report import fmt
+
+    m = s["result"].metrics
+    k = s["result"].k
+
+    def f(name: str, unit: str = "rate") -> str:
+        return fmt(m.get(name), unit)
+
+    click.echo(f"{s['suite']}: {int(m['passed'] or 0)}/{int(m['cases'] or 0)} cases passed "
+               f"({f('pass_rate')}), {int(m['errors'] or 0)} errors")
+    click.echo(f"  kinds      accuracy {f('kind_accuracy')} | urgent recall {f('urgent_recall')} | "
+               f"false urgent {f('false_urgent_rate')} | decline P/R {f('decline_precision')}/"
+               f"{f('decline_recall')} | abstain P/R {f('abstain_precision')}/{f('abstain_recall')}")
+    click.echo(f"  answers    facts mean {f('fact_coverage')}, all {f('fact_all_rate')} | forbidden "
+               f"{f('forbidden_violation_rate')} | disclaimer {f('disclaimer_rate')} | grade "
+               f"{f('reading_grade_mean', 'grade')}")
+    click.echo(f"  citations  valid {f('citation_validity')} | answers cited {f('answer_citation_rate')} | "
+               f"claims supported {f('citation_support')}")
+    click.echo(f"  retrieval  hit@{k} {f('retrieval_hit_at_k')} | recall@{k} {f('retrieval_recall_at_k')} | "
+               f"MRR {f('retrieval_mrr')} | nDCG@{k} {f('retrieval_ndcg_at_k')}")
+    click.echo(f"  latency    p50 {f('latency_p50_ms', 'ms')} | p95 {f('latency_p95_ms', 'ms')}")
+    bad = s["result"].worst(worst)
+    if bad:
+        click.echo(f"  worst failing cases ({len(s['result'].worst())} failing):")
+        for i, c in enumerate(bad, 1):
+            missing = "; ".join("/".join(x[:2]) for x in c.facts_missing)
+            click.echo(f"   {i:2}. {c.id}: expected {c.expected_kind}, got {c.actual_kind} "
+                       f"[{', '.join(c.failures)}]" + (f" missing: {missing}" if missing else ""))
+    for g in s["gate"]:
+        if not g.ok:
+            click.echo(f"  FAIL {g.message} ({g.threshold.source})")
+    if s["gate"]:
+        n_bad = sum(not g.ok for g in s["gate"])
+        click.echo(f"  gate: {len(s['gate']) - n_bad}/{len(s['gate'])} thresholds met")
+    click.echo(f"  report: {s['html']}\n  json:   {s['json']}")
+
+
+@eval_group.command("compare", epilog="""\b
+Exit codes:
+  0  compared (with --fail-on-regression: and nothing regressed)
+  1  the tool crashed
+  2  usage error (missing or unreadable artifact)
+  3  with --fail-on-regression: a case regressed or a metric (latency aside) got worse""")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@click.option("--fail-on-regression", is_flag=True, help="Exit 3 when a case regressed or a metric (latency aside) got worse.")
+@click.option("--all", "show_all", is_flag=True, help="Show unchanged metrics too.")
+def compare_cmd(old: Path, new: Path, as_json: bool, fail_on_regression: bool, show_all: bool) -> None:
+    """Show per-metric deltas and the cases that regressed or improved between two runs.
+
+    \b
+    Examples:
+      itpqa eval compare reports/20250101T120000Z-dev.json reports/20250102T090000Z-dev.json
+      itpqa eval compare OLD.json NEW.json --json
+    """
+    from eval import artifact as art
+    from eval.compare import compare
+    from eval.report import fmt
+    from eval.scoring import METRICS
+
+    try:
+        a, b = art.load(old), art.load(new)
+    except art.ArtifactError as exc:
+        raise UsageProblem(str(exc)) from None
+    cmp = compare(a, b)
+    if as_json:
+        click.echo(json.dumps(cmp.to_dict(), indent=1))
+    else:
+        click.echo(f"old: {old} ({cmp.old['cases']} cases, corpus {cmp.old['corpus_fingerprint'] or '?'})")
+        click.echo(f"new: {new} ({cmp.new['cases']} cases, corpus {cmp.new['corpus_fingerprint'] or '?'})")
+        for note in cmp.notes:
+            click.echo(f"note: {note}")
+        click.echo(f"{'metric':28} {'old':>12} {'new':>12} {'delta':>10}")
+        for d in cmp.metrics:
+            if d.verdict == "same" and not show_all:
+                continue
+            unit = METRICS[d.name].unit
+            delta = "" if d.delta is None else f"{d.delta:+.4g}"
+            mark = {"better": "  better", "worse": "  WORSE"}.get(d.verdict, "")
+            click.echo(f"{d.name:28} {fmt(d.old, unit):>12} {fmt(d.new, unit):>12} {delta:>10}{mark}")
+        for title, items in (("regressed", cmp.regressed), ("improved", cmp.improved)):
+            click.echo(f"{title} cases: {len(items)}")
+            for c in items:
+                click.echo(f"  {c.id}: [{', '.join(c.old_failures) or 'pass'}] -> "
+                           f"[{', '.join(c.new_failures) or 'pass'}]  {c.question[:80]}")
+        if cmp.added or cmp.removed:
+            click.echo(f"cases only in new: {len(cmp.added)}; only in old: {len(cmp.removed)}")
+    if fail_on_regression and (cmp.regressed or any(d.verdict == "worse" for d in cmp.metrics
+                                                    if d.name not in ("latency_p50_ms", "latency_p95_ms"))):
+        raise click.exceptions.Exit(EXIT_QUALITY)
