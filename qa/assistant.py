@@ -16,7 +16,7 @@ from qa.render import build_reply
 from qa.retrieve import HybridSearch
 from qa.safety import urgent_reason
 from qa.settings import Settings, get_settings
-from qa.types import Reply
+from qa.types import Passage, Reply
 
 log = logging.getLogger("qa")
 
@@ -64,6 +64,21 @@ class Assistant:
         """Load the model and open the index now, so the first question is fast."""
         self.reader.current()
         self.embedder.warm_up()
+
+    def retrieve(self, question: str, history: Sequence[dict] | None = None, k: int | None = None) -> list[Passage]:
+        """The passages the assistant would answer from, best first (for evals and debugging).
+
+        Args:
+            question: what the user typed.
+            history: earlier turns, used to resolve follow-ups exactly as `ask` does.
+            k: how many passages (default: the `top_k` setting).
+        """
+        turn, _ = self._check_input(question, history)
+        if turn is None:
+            return []
+        turn = self.pipeline.retrieve(self.pipeline.understand(turn))
+        ranked = self.pipeline.rank(turn)
+        return [turn.hits[h].passage for h in ranked][: k or self.settings.top_k]
 
     def _check_input(self, question: Any, history: Any) -> tuple[Turn | None, Reply | None]:
         if not isinstance(question, str) or not question.strip():

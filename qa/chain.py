@@ -91,6 +91,23 @@ class Pipeline:
         return replace(turn, question=question, expanded=expanded, vector=vector, hits=hits,
                        relevant=best >= self.settings.min_relevance)
 
+    def rank(self, turn: Turn) -> list[int]:
+        """Indexes of `turn.hits` in the order the generator would weigh them."""
+        if turn.vector is None or not turn.hits:
+            return list(range(len(turn.hits)))
+        ranker = getattr(self.generator, "rank", None)
+        if ranker is None:
+            return list(range(len(turn.hits)))
+        return ranker(self._request(turn, "answer"))
+
+    def _request(self, turn: Turn, mode: str) -> Request:
+        assert turn.vector is not None
+        return Request(
+            question=turn.question, original=turn.message, hits=turn.hits, vector=turn.vector,
+            history=turn.history, max_sentences=self.settings.max_sentences, mode=mode,
+            vocabulary=self.search.reader.current()[1].vocabulary(), expanded=turn.expanded,
+        )
+
     def draft(self, turn: Turn) -> Turn:
         if not turn.hits or turn.vector is None:
             return replace(turn, draft=Draft([]))
@@ -99,12 +116,7 @@ class Pipeline:
             return replace(turn, draft=Draft([]))
         if gate_kind in ("urgent", "abstain") and not turn.relevant:
             return replace(turn, draft=Draft([]))
-        request = Request(
-            question=turn.question, original=turn.message, hits=turn.hits, vector=turn.vector,
-            history=turn.history, max_sentences=self.settings.max_sentences,
-            mode="answer" if gate_kind is None else "context",
-            vocabulary=self.search.reader.current()[1].vocabulary(), expanded=turn.expanded,
-        )
+        request = self._request(turn, "answer" if gate_kind is None else "context")
         return replace(turn, draft=self.generator.generate(request))
 
     def reply(self, turn: Turn) -> Reply:

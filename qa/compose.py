@@ -68,13 +68,19 @@ class ExtractiveGenerator:
     name = "extractive"
 
     def __init__(self, min_sentence: float = 0.15, relative: float = 0.4, max_chars: int = 650,
-                 min_passage: float = 0.40) -> None:
+                 min_passage: float = 0.33, weak_passage: float = 0.44) -> None:
         self.min_passage = min_passage
+        self.weak_passage = weak_passage
         self.min_sentence = min_sentence
         self.relative = relative
         self.max_chars = max_chars
 
     def _score(self, request: Request) -> tuple[list[float], list[list[_Scored]]]:
+        scores, per_hit, _ = self._score_all(request)
+        return scores, per_hit
+
+    def _score_all(self, request: Request) -> tuple[list[float], list[list[_Scored]], list[float]]:
+        """Section scores, scored sentences, and how much of what is asked each section mentions."""
         q = request.vector
         terms = {_stem(t) for t in query_terms(request.question)}
         aspect = aspect_terms(request.expanded or request.question, request.vocabulary)
@@ -82,6 +88,7 @@ class ExtractiveGenerator:
         entities = {m.name for m in find_mentions(request.question) if m.kind != "topic"}
         passage_scores: list[float] = []
         per_hit: list[list[_Scored]] = []
+        asked: list[float] = []
         for h, hit in enumerate(request.hits):
             row = hit.row
             head_terms = {_stem(t) for t in query_terms(f"{row.passage.title} {row.passage.section}")}
@@ -93,6 +100,8 @@ class ExtractiveGenerator:
             # flying, side effects) beats one that merely names the same medicine.
             heading_words = {_stem(t) for t in query_terms(row.passage.section.split(" › ")[-1])}
             aspect_cov = sum(w for t, w in aspect.items() if t in heading_words) / aspect_total if aspect else 0.0
+            asked.append(sum(w for t, w in aspect.items() if t in head_terms | body_terms) / aspect_total
+                         if aspect else 1.0)
             # A passage that never names the medicine asked about is rarely the answer.
             entity_cov = 1.0
             if entities:
@@ -110,17 +119,25 @@ class ExtractiveGenerator:
                          + (0.04 if i == 0 else 0.0))
                 scored.append(_Scored(h, i, text, score, row.sent_vecs[i]))
             per_hit.append(scored)
-        return passage_scores, per_hit
+        return passage_scores, per_hit, asked
+
+    def rank(self, request: Request) -> list[int]:
+        """Hit indexes, best section first, as `select` weighs them."""
+        passage_scores, _ = self._score(request)
+        return sorted(range(len(request.hits)), key=lambda h: -passage_scores[h])
 
     def select(self, request: Request) -> list[Sentence]:
         """Choose, order and cite the sentences of the answer."""
         if not request.hits:
             return []
-        passage_scores, per_hit = self._score(request)
+        passage_scores, per_hit, asked = self._score_all(request)
         order = sorted(range(len(request.hits)), key=lambda h: -passage_scores[h])
         lead = order[0]
-        if passage_scores[lead] < self.min_passage:
-            return []  # nothing in the sources answers this well enough: say so instead
+        # Say the sources do not cover it when the best section is a poor match, or a weak one
+        # that mentions nothing of what is asked ("how much does romiplostim cost in Canada?").
+        weak = passage_scores[lead] < self.weak_passage and asked[lead] == 0.0
+        if request.mode == "answer" and (passage_scores[lead] < self.min_passage or weak):
+            return []
         limit = request.max_sentences if request.mode == "answer" else 2
         lead_sents = per_hit[lead]
         if not lead_sents:

@@ -205,7 +205,7 @@ _DOSE = _rx(
     r"\b(dose|dosage|dosing)\b[^.?!]{0,40}\b(for (me|my|him|her|a \d+|an? \w+ (kg|year))|i (weigh|am)|he (weighs|is)|she (weighs|is))\b",
     r"\b(i|he|she|my \w+|child|son|daughter)\b[^.?!]{0,20}\b(weigh|weighs|weighing)\b",
     r"\b\d+\s*(kg|kilos?|lbs?|pounds)\b[^.?!]{0,60}\b(dose|how much|mg|take)\b",
-    r"\b(double|increase|decrease|reduce|lower|raise|up|cut)\s+(my|his|her|the)\s+(dose|dosage|tablets|medicine|medication)\b",
+    r"\b(double|increase|decrease|reduce|lower|raise|up|cut|halve|change)\s+(my|his|her|the|our)\s+(\w+\s+){0,2}(dose|doses|dosage|tablets|pills|medicine|medication|injection)\b",
 )
 _STOP_CHANGE = _rx(
     r"\b(can|should|could|may|must|do)\s+(i|we|he|she|they|my \w+)\s+(stop|quit|skip|miss|come off|get off|go off|taper|wean|pause|halve|swap|switch|change|cut down|cut back)\b",

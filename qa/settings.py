@@ -48,7 +48,7 @@ class Settings(BaseSettings):
         default=0.34, description="Below this query-passage similarity the assistant abstains."
     )
     min_answer_score: float = Field(
-        default=0.40,
+        default=0.33,
         description="Below this score for the best section the extractive answer says the sources "
         "do not cover the question (calibrated on the dev suite).",
     )
