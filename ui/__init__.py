@@ -1,0 +1,1 @@
+"""The web front end: chat page, embeddable widget and JSON API over the `qa` engine."""
