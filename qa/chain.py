@@ -80,6 +80,11 @@ class Pipeline:
         return query.text, query.lexical, vector, hits, best
 
     def retrieve(self, turn: Turn) -> Turn:
+        if turn.gate and turn.gate.kind == "urgent":
+            # Context under an emergency should be the emergency guidance, not a nearby topic.
+            found = self._search(f"{turn.question} urgent warning signs emergency help")
+            return replace(turn, question=found[0], expanded=found[1], vector=found[2], hits=found[3],
+                           relevant=found[4] >= self.settings.min_relevance)
         found = self._search(turn.question)
         if turn.context and turn.context.lower() not in found[0].lower():
             # A follow-up may lean on the conversation without a pronoun ("why do I need a
