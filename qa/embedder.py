@@ -50,6 +50,15 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray: ...
 
 
+def _quiet_transformers() -> None:
+    """No "Loading weights" progress bar in the middle of `itpqa ingest` output."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # pragma: no cover
+        return
+    hf_logging.disable_progress_bar()
+
+
 class TorchEncoder:
     """sentence-transformers on CPU; used for ingest (batched) and as the reference."""
 
@@ -57,6 +66,7 @@ class TorchEncoder:
 
     def __init__(self) -> None:
         enforce_offline()
+        _quiet_transformers()
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(str(model_path()), device="cpu")
@@ -109,6 +119,7 @@ def export_onnx(target: Path, reference: Encoder | None = None) -> Path:
             return self.model(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
 
+    _quiet_transformers()
     model = AutoModel.from_pretrained(str(model_path()), attn_implementation="eager").eval()
     # A padded example, so nothing specific to an all-ones mask is traced into the graph.
     ids = torch.tensor([[101, 2003, 2009, 102], [101, 2009, 102, 0]], dtype=torch.long)
@@ -177,7 +188,11 @@ class OnnxEncoder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        try:
+            self._session = ort.InferenceSession(str(path), options,
+                                                 providers=["CPUExecutionProvider"])
+        except Exception as exc:  # a truncated or foreign file: say which, and let auto fall back
+            raise BackendUnavailable(f"cannot load {path} (delete it to export again): {exc}") from exc
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         out = [self._encode_batch(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -11,6 +12,8 @@ import numpy as np
 from qa.lexical import LexicalIndex, LexicalWriter, NewRow
 from qa.settings import Settings
 from qa.store import ChromaStore, IndexInfo
+
+log = logging.getLogger("qa")
 
 
 class IndexMissing(RuntimeError):
@@ -76,7 +79,13 @@ def build_local_cache(store: ChromaStore, settings: Settings, info: IndexInfo) -
 
 
 class IndexReader:
-    """Reads the active generation; notices when another process activates a new one."""
+    """Reads the active generation; notices when another process activates a new one.
+
+    With a Chroma server, a new generation's local lexical file is built from the server in a
+    background thread while queries go on against the generation already open; the switch
+    happens once the file is ready. A generation dropped under our feet (Chroma `NotFound`)
+    makes the reader re-read the pointer and retry once.
+    """
 
     def __init__(self, settings: Settings, store: ChromaStore | None = None, recheck_seconds: float = 5.0) -> None:
         self.settings = settings
@@ -86,8 +95,9 @@ class IndexReader:
         self._info: IndexInfo | None = None
         self._lexical: LexicalIndex | None = None
         self._checked = 0.0
+        self._building: threading.Thread | None = None
 
-    def _open(self) -> None:
+    def _open(self, wait: bool = False) -> None:
         info = self.store.active()
         if info is None:
             raise IndexMissing()
@@ -95,12 +105,41 @@ class IndexReader:
             return
         path = lexical_path(self.settings, info.generation)
         if not path.exists():
+            if self._info is not None and not wait:
+                self._build_in_background(info)
+                return
             build_local_cache(self.store, self.settings, info)
-        old = self._lexical
+        old, previous = self._lexical, self._info
         self._lexical = LexicalIndex(path)
         self._info = info
-        if old is not None:
+        if old is not None and previous is not None:
             old.close()
+            self._forget_dropped(keep={info.generation, previous.generation})
+
+    def _build_in_background(self, info: IndexInfo) -> None:
+        if self._building is not None and self._building.is_alive():
+            return
+
+        def build() -> None:
+            try:
+                build_local_cache(self.store, self.settings, info)
+            except Exception:  # the next check tries again; queries keep the open generation
+                log.exception("could not cache generation %s locally", info.generation)
+            self._checked = 0.0  # switch at the next query
+
+        self._building = threading.Thread(target=build, name="itpqa-cache", daemon=True)
+        self._building.start()
+
+    def _forget_dropped(self, keep: set[str]) -> None:
+        """Delete local files of generations gone from Chroma (the one just left stays a while:
+        requests in flight may still read it)."""
+        try:
+            alive = set(self.store.generations()) | keep
+        except Exception:
+            return
+        for path in self.settings.index_dir.glob("lexical-*.sqlite3"):
+            if path.stem.removeprefix("lexical-") not in alive:
+                path.unlink(missing_ok=True)
 
     def current(self) -> tuple[IndexInfo, LexicalIndex]:
         """The active generation and its lexical index (opened or refreshed as needed)."""
@@ -113,8 +152,21 @@ class IndexReader:
         assert self._info is not None and self._lexical is not None
         return self._info, self._lexical
 
+    def refresh(self) -> None:
+        """Re-read the pointer now and switch to the active generation before returning."""
+        with self._lock:
+            self._open(wait=True)
+            self._checked = time.monotonic()
+
     def dense(self, vector: np.ndarray, n: int, kind: str = "chunks") -> list[tuple[str, float]]:
         """Nearest chunks by passage (`chunks`) or by section heading (`headings`)."""
         info, _ = self.current()
-        return self.store.query(info.generation, vector, n, kind)
-
+        try:
+            return self.store.query(info.generation, vector, n, kind)
+        except Exception as exc:
+            if type(exc).__name__ != "NotFoundError":
+                raise
+            # Another process replaced and dropped this generation: follow the pointer.
+            self.refresh()
+            info, _ = self.current()
+            return self.store.query(info.generation, vector, n, kind)

@@ -205,7 +205,9 @@ class Ingestor:
             store.drop(gen)
             raise
         summary.generation = gen
-        self._cleanup(keep=gen)
+        # With a Chroma server other app processes may still be reading the previous
+        # generation until they notice the switch (within seconds): it is dropped next time.
+        self._cleanup(keep={gen, old_gen} if old_gen and settings.chroma_url else {gen})
 
     def _embed(self, chunks: list[Chunk], by_doc: dict[str, Document], progress: bool) -> list[NewRow]:
         sentences = [s for c in chunks for s in c.sentences]
@@ -259,11 +261,11 @@ class Ingestor:
                 [{"chunk_id": r.chunk_id, "i": i} for r in rows for i in range(len(r.sentences))],
             )
 
-    def _cleanup(self, keep: str) -> None:
+    def _cleanup(self, keep: set[str]) -> None:
         """Drop superseded generations and their local files."""
         for gen in self.store.generations():
-            if gen != keep:
+            if gen not in keep:
                 self.store.drop(gen)
         for path in self.settings.index_dir.glob("lexical-*.sqlite3"):
-            if path != lexical_path(self.settings, keep):
+            if path not in {lexical_path(self.settings, g) for g in keep}:
                 path.unlink(missing_ok=True)

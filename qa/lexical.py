@@ -7,6 +7,7 @@ An ingest copies the previous file and applies only the changes, then renames it
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -52,17 +53,11 @@ CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, n INTEGER NOT NULL);
 """
 
 STOPWORDS = frozenset(
-    """a about above after again all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me
-    more most my myself no nor not now of off on once only or other our ours out over own same she
-    should so some such than that the their theirs them themselves then there these they this those
-    through to too under until up very was we were what when where which while who whom why will
-    with would you your yours yourself yourselves im ive id dont doesnt cant wont isnt arent whats
-    hows get got getting really also still ok okay please thanks thank hi hello tell know
-    much many lot lots ever thing things go going one""".split()
+    ["a", "about", "above", "after", "again", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "im", "ive", "id", "dont", "doesnt", "cant", "wont", "isnt", "arent", "whats", "hows", "get", "got", "getting", "really", "also", "still", "ok", "okay", "please", "thanks", "thank", "hi", "hello", "tell", "know", "much", "many", "lot", "lots", "ever", "thing", "things", "go", "going", "one"]
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
+# From this many chunks on, bm25 leaves out query terms that carry no weight (see `_informative`).
+BIG_INDEX = 5000
 _WORDS = re.compile(r"[a-z][a-z-]{2,}")
 
 
@@ -114,16 +109,53 @@ class LexicalIndex:
 
     def search(self, question: str, limit: int) -> list[tuple[str, float]]:
         """bm25 search; returns (chunk id, score) best first, score > 0 (higher is better)."""
-        terms = query_terms(question)
+        terms = self._informative(query_terms(question))
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
-        rows = self._conn().execute(
-            "SELECT c.chunk_id, bm25(fts, 2.0, 3.0, 1.0) FROM fts JOIN chunks c ON c.rowid = fts.rowid "
-            "WHERE fts MATCH ? ORDER BY bm25(fts, 2.0, 3.0, 1.0) LIMIT ?",
+        conn = self._conn()
+        # Rank rowids first and look up chunk ids for the few kept: joining every match to
+        # `chunks` before the sort costs a lookup per matching row.
+        rows = conn.execute(
+            "SELECT rowid, bm25(fts, 2.0, 3.0, 1.0) AS score FROM fts WHERE fts MATCH ? "
+            "ORDER BY score LIMIT ?",
             (match, limit),
         ).fetchall()
-        return [(cid, -float(score)) for cid, score in rows]
+        if not rows:
+            return []
+        marks = ",".join("?" * len(rows))
+        ids = dict(conn.execute(f"SELECT rowid, chunk_id FROM chunks WHERE rowid IN ({marks})",
+                                [r for r, _ in rows]))
+        return [(ids[r], -float(score)) for r, score in rows if r in ids]
+
+    def _informative(self, terms: list[str]) -> list[str]:
+        """In a big index, leave out terms found in more than half the rows.
+
+        FTS5 floors the bm25 IDF of such a term at 1e-6: it adds nothing to any score, only
+        rows to rank (at 100k chunks, "itp" matches nearly all of them). Small indexes (the
+        starter library) keep every term, so their ranking is exactly as before.
+        """
+        size = self._size()
+        if size < BIG_INDEX or len(terms) < 2:
+            return terms
+        keep = [t for t in terms if self._doc_freq(t) <= size / 2]
+        return keep or terms
+
+    def _size(self) -> int:
+        size = getattr(self, "_rows", None)
+        if size is None:
+            size = self._rows = self.count()
+        return size
+
+    def _doc_freq(self, term: str) -> int:
+        cache: dict[str, int] = self.__dict__.setdefault("_df", {})
+        n = cache.get(term)
+        if n is None:
+            n = int(self._conn().execute(
+                "SELECT count(*) FROM fts WHERE fts MATCH ?", (f'"{term}"',)).fetchone()[0])
+            if len(cache) < 100_000:
+                cache[term] = n
+        return n
 
     def rows(self, chunk_ids: Sequence[str]) -> dict[str, Row]:
         """The stored rows for these chunk ids (missing ids are left out)."""
@@ -195,7 +227,8 @@ class LexicalWriter:
 
     def __init__(self, target: Path, base: Path | None = None) -> None:
         self.target = target
-        self.tmp = target.with_suffix(".building")
+        # Per process: app processes sharing a data dir may cache the same generation at once.
+        self.tmp = target.with_suffix(f".{os.getpid()}.building")
         target.parent.mkdir(parents=True, exist_ok=True)
         self.tmp.unlink(missing_ok=True)
         if base is not None and base.exists():

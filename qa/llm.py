@@ -6,17 +6,20 @@ import importlib.util
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from pydantic import SecretStr
 
+from eval.support_model import SupportScorer
 from qa.compose import ExtractiveGenerator
 from qa.embedder import Embedder, shared_embedder
 from qa.generate import Draft, Generator, Request, Sentence
 from qa.llm_prompt import build_messages
 from qa.settings import Settings
-from qa.verify import Verdict, Verifier, clean_output, cut, leaks_prompt
+from qa.verify import Proposed, Verdict, Verifier, clean_output, cut, leaks_prompt
 
 log = logging.getLogger("qa.llm")
 
@@ -37,8 +40,11 @@ def _text(content: Any) -> str:
 
 
 def _error_reason(exc: BaseException) -> str:
-    name = exc.__class__.__name__
-    return "timeout" if "timeout" in name.lower() or isinstance(exc, TimeoutError) else f"error:{name}"
+    """"timeout", "http_<status>" or "error:<exception class>", the same for every back end."""
+    if isinstance(exc, TimeoutError) or any("timeout" in c.__name__.lower() for c in type(exc).__mro__):
+        return "timeout"
+    status = getattr(exc, "status_code", None)
+    return f"http_{status}" if isinstance(status, int) else f"error:{exc.__class__.__name__}"
 
 
 class LLMGenerator:
@@ -75,6 +81,16 @@ class LLMGenerator:
         self.min_share = min_share
         self.verifier = Verifier(self.embedder)
 
+    def rank(self, request: Request) -> list[int]:
+        """Hit indexes, best first: the fallback's order (so evals rank hits as for extractive)."""
+        rank = getattr(self.fallback, "rank", None)
+        return list(rank(request)) if callable(rank) else list(range(len(request.hits)))
+
+    def view(self, request: Request) -> tuple[Request, list[int]]:
+        """The request as the model sees it: the best `max_passages` hits, best first as [1]."""
+        order = self.rank(request)[: self.max_passages]
+        return replace(request, hits=[request.hits[i] for i in order]), order
+
     def warm_up(self) -> None:
         """Load a local model now (remote back ends have nothing to load)."""
         warm = getattr(self.model, "warm_up", None)
@@ -108,25 +124,17 @@ class LLMGenerator:
             draft = self.fallback.generate(request)
             return Draft(draft.sentences, {**draft.info, "generator": self.name,
                                            "answered_by": "extractive", "fallback": None})
-        given = min(self.max_passages, len(request.hits))
+        view, order = self.view(request)
         try:
-            raw = _text(self.model.invoke(build_messages(request, self.max_passages)).content)
-        except Exception as exc:  # any failure of the back end means: answer without it
+            raw = _text(self.model.invoke(build_messages(view, len(order))).content)
+            verdicts = self.verifier.check(cut(clean_output(raw), final=True)[0], view.hits, len(order))
+        except Exception as exc:  # any failure means: answer without the model
             log.warning("%s failed: %s: %s", self.name, exc.__class__.__name__, exc)
             return self._fall_back(request, self._info([], 0, started, _error_reason(exc)))
-        text = clean_output(raw)
-        proposed = cut(text, final=True)[0]
-        verdicts = self.verifier.check(proposed, request.hits, given)
-        kept = _dedupe([v.sentence for v in verdicts if v.sentence is not None])[: request.max_sentences]
-        reason = None
-        if leaks_prompt(raw):
-            reason = "prompt_leak"
-        elif not proposed:
-            reason = "empty"
-        elif not kept:
-            only_not_covered = all(v.reason == "not_covered" for v in verdicts)
-            reason = "not_covered" if only_not_covered else "none_verified"
-        elif len([v for v in verdicts if v.ok]) < self.min_share * len(verdicts):
+        kept = _dedupe([_cite_hits(v.sentence, order) for v in verdicts
+                        if v.sentence is not None])[: request.max_sentences]
+        reason = "prompt_leak" if leaks_prompt(raw) else _no_answer(verdicts) if not kept else None
+        if reason is None and sum(v.ok for v in verdicts) < self.min_share * len(verdicts):
             reason = "too_little"
         info = self._info(verdicts, 0 if reason else len(kept), started, reason)
         if reason:
@@ -145,14 +153,17 @@ class LLMGenerator:
         """
         started = time.monotonic()
         if request.mode != "answer":
+            if info is not None:
+                info.update(generator=self.name, answered_by="extractive", fallback=None)
             yield from self.fallback.stream(request)
             return
-        given = min(self.max_passages, len(request.hits))
+        view, order = self.view(request)
         verdicts: list[Verdict] = []
         shown: list[Sentence] = []
         reason: str | None = None
         buffer = everything = ""
-        chunks = iter(self.model.stream(build_messages(request, self.max_passages)))
+        scorer = self.verifier.scorer()
+        chunks = iter(self.model.stream(build_messages(view, len(order))))
         while True:
             try:
                 chunk = next(chunks)
@@ -170,9 +181,13 @@ class LLMGenerator:
                 break
             if "<think" in buffer.lower() and "</think>" not in buffer.lower():
                 continue
-            done, rest = cut(clean_output(buffer), final=False)
-            buffer = rest
-            yield from self._check(done, request, given, verdicts, shown)
+            done, buffer = cut(clean_output(buffer), final=False)
+            try:
+                yield from self._check(done, view, order, verdicts, shown, scorer)
+            except Exception as exc:
+                log.warning("%s: verification failed: %s: %s", self.name, exc.__class__.__name__, exc)
+                reason = _error_reason(exc)
+                break
             if time.monotonic() - started > self.timeout:
                 reason = "timeout"
                 break
@@ -180,10 +195,14 @@ class LLMGenerator:
                 break
         _close(chunks)
         if reason is None:
-            done, _ = cut(clean_output(buffer), final=True)
-            yield from self._check(done, request, given, verdicts, shown)
+            try:
+                done, _ = cut(clean_output(buffer), final=True)
+                yield from self._check(done, view, order, verdicts, shown, scorer)
+            except Exception as exc:
+                log.warning("%s: verification failed: %s: %s", self.name, exc.__class__.__name__, exc)
+                reason = _error_reason(exc)
         if not shown and reason is None:
-            reason = "empty" if not verdicts else "none_verified"
+            reason = _no_answer(verdicts)
         result = self._info(verdicts, len(shown), started, reason if not shown else None)
         if reason and shown:
             result["stopped"] = reason
@@ -193,16 +212,28 @@ class LLMGenerator:
             log.warning("%s: falling back to the extractive answer (%s)", self.name, reason)
             yield from self.fallback.stream(request)
 
-    def _check(self, done: list, request: Request, given: int, verdicts: list[Verdict],
-               shown: list[Sentence]) -> Iterator[Sentence]:
+    def _check(self, done: list[Proposed], view: Request, order: list[int], verdicts: list[Verdict],
+               shown: list[Sentence], scorer: SupportScorer) -> Iterator[Sentence]:
         if not done:
             return
-        for v in self.verifier.check(done, request.hits, given):
+        for v in self.verifier.check(done, view.hits, len(order), scorer):
             verdicts.append(v)
-            if v.sentence and len(shown) < request.max_sentences and v.sentence.text not in {
+            if v.sentence and len(shown) < view.max_sentences and v.sentence.text not in {
                     s.text for s in shown}:
-                shown.append(v.sentence)
-                yield v.sentence
+                shown.append(_cite_hits(v.sentence, order))
+                yield shown[-1]
+
+
+def _cite_hits(sentence: Sentence, order: list[int]) -> Sentence:
+    """Cites of the model's view (passage n is view hit n-1) as indexes into `Request.hits`."""
+    return Sentence(sentence.text, tuple(order[c] for c in sentence.cites))
+
+
+def _no_answer(verdicts: list[Verdict]) -> str:
+    """Why nothing of an answer can be shown."""
+    if not verdicts:
+        return "empty"
+    return "not_covered" if all(v.reason == "not_covered" for v in verdicts) else "none_verified"
 
 
 def _dedupe(sentences: list[Sentence]) -> list[Sentence]:
@@ -254,9 +285,9 @@ def chat_model(spec: str, settings: Settings) -> BaseChatModel:
         if not key:
             raise LLMConfigError("openai: generators need ITPQA_LLM_API_KEY (or ITPQA_LLM_BASE_URL "
                                  "for a local OpenAI-compatible server)")
-        return ChatOpenAI(model=model, base_url=settings.llm_base_url or None, api_key=key,
+        return ChatOpenAI(model=model, base_url=settings.llm_base_url or None, api_key=SecretStr(key),
                           timeout=settings.llm_timeout, max_retries=1, temperature=0,
-                          max_tokens=MAX_TOKENS)
+                          max_completion_tokens=MAX_TOKENS)
     if kind == "ollama":
         try:
             from langchain_ollama import ChatOllama
@@ -271,7 +302,7 @@ def chat_model(spec: str, settings: Settings) -> BaseChatModel:
         raise FileNotFoundError(f"GGUF model file not found: {path}")
     if importlib.util.find_spec("llama_cpp") is None:
         raise ImportError(f"llama-cpp-python is not installed: {INSTALL_HINT}")
-    return ChatLlamaCpp(model_path=str(path))
+    return ChatLlamaCpp(model_path=str(path), timeout=settings.llm_timeout)
 
 
 def make_llm_generator(spec: str, settings: Settings, embedder: Embedder | None = None) -> LLMGenerator:

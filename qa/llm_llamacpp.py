@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ class ChatLlamaCpp(BaseChatModel):
     n_threads: int | None = None
     max_tokens: int = 256
     temperature: float = 0.0
+    timeout: float | None = None  # seconds; checked between tokens (a prompt is read in one go)
 
     @property
     def _llm_type(self) -> str:
@@ -86,18 +88,18 @@ class ChatLlamaCpp(BaseChatModel):
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        _, busy = _load(self.model_path, self.n_ctx, self.n_threads)
-        with busy:
-            out = self._call(messages, stop, stream=False)
-        text = out["choices"][0]["message"].get("content") or ""
+        text = "".join(c.text for c in self._stream(messages, stop, run_manager))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        started = time.monotonic()
         _, busy = _load(self.model_path, self.n_ctx, self.n_threads)
         with busy:
             for part in self._call(messages, stop, stream=True):
+                if self.timeout is not None and time.monotonic() - started > self.timeout:
+                    raise TimeoutError(f"no answer within {self.timeout} s")
                 token = part["choices"][0]["delta"].get("content") or ""
                 if token:
                     if run_manager:

@@ -18,6 +18,9 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 _FRONT_MATTER = re.compile(r"\A\ufeff?---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SKIP_SECTIONS = re.compile(r"^(sources?|references?|further reading|bibliography)$", re.I)
+# libyaml when available: the same safe loading, ~10x faster (front matter dominates re-ingest).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # control characters but \t \n \f \r
 
 
 class LoadError(Exception):
@@ -47,7 +50,7 @@ def _decode(path: Path, raw: bytes) -> str:
         ) from None
     if not text.strip():
         raise LoadError(path, "the file has only whitespace; skipped")
-    control = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    control = len(_CONTROL.findall(text, 0, 20000))
     if control > 0.05 * min(len(text), 20000):
         raise LoadError(path, "this looks like a binary file, not text; skipped")
     return text
@@ -86,7 +89,7 @@ def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
     if not m:
         return {}, text
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
+        meta = yaml.load(m.group(1), Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""

@@ -7,6 +7,7 @@ leaves the previous generation active and whole.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 import uuid
@@ -157,10 +158,8 @@ class ChromaStore:
         for kind in ("chunks", "sentences", "headings"):
             name = self._name(f"{generation}-{kind}")
             self._collections.pop(name, None)
-            try:
+            with contextlib.suppress(Exception):  # already gone
                 self.client.delete_collection(name)
-            except Exception:  # already gone
-                pass
 
     # -- writing ------------------------------------------------------------------------------
     def add(

@@ -133,14 +133,15 @@ class Reply:
     answer: str = ""  # the body without sources list and disclaimer
     question: str = ""  # the question as understood (follow-ups resolved)
     reason: str = ""  # why a gate fired, for logs and evals (never shown as advice)
-    # How an LLM generator drafted it (`Draft.info`: sentences removed, fallback reason); empty
-    # for the extractive generator. Counts and reasons only, never the removed text.
+    # How an LLM generator drafted it (`Draft.info`: sentences removed, fallback reason), for
+    # logs and evals; empty for the extractive generator. Left out of `to_dict()` (the API) on
+    # purpose: it names the back end, which users are not told.
     draft_info: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         from qa.disclaimer import DISCLAIMER
 
-        d = {
+        return {
             "text": self.text,
             "kind": self.kind,
             "citations": [c.to_dict() for c in self.citations],
@@ -149,6 +150,3 @@ class Reply:
             "reason": self.reason,
             "disclaimer": DISCLAIMER,
         }
-        if self.draft_info:
-            d["draft_info"] = dict(self.draft_info)
-        return d

@@ -12,17 +12,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
+from eval.metrics.citations import Claim
 from eval.metrics.support import (
     THRESHOLD,
     WEIGHT,
     Evidence,
     is_supported,
-    lexical_support,
     numbers_consistent,
     support_score,
 )
+from eval.support_model import SupportScorer
 from qa.embedder import Embedder
 from qa.generate import Sentence
 from qa.lexicon import find_mentions
@@ -31,7 +30,8 @@ from qa.retrieve import Hit
 
 log = logging.getLogger("qa.verify")
 
-REASONS = ("uncited", "bad_marker", "not_covered", "leak", "dose", "drug", "number", "unsupported")
+REASONS = ("uncited", "bad_marker", "not_covered", "leak", "dose", "drug", "number", "unsupported",
+           "negation")
 
 _MARK = r"\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\]"
 _MARKS = re.compile(_MARK)
@@ -168,6 +168,9 @@ def leaks_prompt(text: str) -> bool:
 class Verifier:
     """Decides, sentence by sentence, what of a model's answer may be shown.
 
+    Support is the eval's measure (`eval.support_model.SupportScorer`), so what the verifier lets
+    through is exactly what the eval would count as supported.
+
     >>> v = Verifier(shared_embedder())                                  # doctest: +SKIP
     >>> [d.reason for d in v.check(split_output("ITP is rare. [9]"), hits, given=6)]  # doctest: +SKIP
     ['bad_marker']
@@ -178,38 +181,47 @@ class Verifier:
         self.threshold = threshold
         self.weight = weight
 
-    def check(self, proposed: Sequence[Proposed], hits: Sequence[Hit], given: int) -> list[Verdict]:
+    def scorer(self) -> SupportScorer:
+        """A support scorer for one answer (it caches every text it embeds, so one per answer)."""
+        return SupportScorer(self.embedder)
+
+    def check(self, proposed: Sequence[Proposed], hits: Sequence[Hit], given: int,
+              scorer: SupportScorer | None = None) -> list[Verdict]:
         """Verify sentences against the hits they cite.
 
         Args:
             proposed: the model's sentences.
             hits: the request's hits; marker n means `hits[n - 1]`.
             given: how many hits the model was shown (markers above it are invalid).
+            scorer: reuse one scorer across the sentences of a streamed answer.
         Returns:
             One verdict per sentence, in order.
         """
         given = min(given, len(hits))
-        verdicts: list[Verdict | None] = []
+        verdicts: list[Verdict] = []
         pending: list[tuple[int, Proposed, tuple[int, ...], int]] = []
         for p in proposed:
-            valid = tuple(dict.fromkeys(m - 1 for m in p.markers if 1 <= m <= given))
-            dropped = len(p.markers) - len([m for m in p.markers if 1 <= m <= given])
-            reason = self._precheck(p, valid, hits)
-            if reason:
-                verdicts.append(Verdict(p, None, reason, dropped_markers=dropped))
-            else:
-                verdicts.append(None)
-                pending.append((len(verdicts) - 1, p, valid, dropped))
+            cites = tuple(dict.fromkeys(m - 1 for m in p.markers if 1 <= m <= given))
+            dropped = sum(1 for m in p.markers if not 1 <= m <= given)
+            reason = self._precheck(p, cites, hits)
+            verdicts.append(Verdict(p, None, reason or "pending", dropped_markers=dropped))
+            if not reason:
+                pending.append((len(verdicts) - 1, p, cites, dropped))
         if pending:
-            vecs = self.embedder.embed_texts([p.text for _, p, _, _ in pending])
-            for (i, p, cites, dropped), vec in zip(pending, vecs, strict=True):
-                verdicts[i] = self._support(p, cites, dropped, vec, hits)
-        done = [v for v in verdicts if v is not None]
-        for v in done:
+            # One scorer call: each sentence against each cited passage alone, and against all.
+            claims = [Claim(p.text, refs) for _, p, cites, _ in pending
+                      for refs in [*((c + 1,) for c in cites), tuple(c + 1 for c in cites)]]
+            sources = {n: hits[n - 1].passage.text for n in range(1, given + 1)}
+            evidence = iter((scorer or self.scorer()).evidence(claims, sources))
+            for i, p, cites, dropped in pending:
+                alone = [next(evidence) for _ in cites]
+                together = next(evidence)
+                verdicts[i] = self._decide(p, cites, alone, together, dropped, hits)
+        for v in verdicts:
             if not v.ok:
                 log.debug("removed (%s, score %s): %r cites %s", v.reason, v.score, v.proposed.text,
                           v.proposed.markers)
-        return done
+        return verdicts
 
     def _precheck(self, p: Proposed, cites: tuple[int, ...], hits: Sequence[Hit]) -> str:
         if leaks_prompt(p.text):
@@ -235,24 +247,17 @@ class Verifier:
         lower = cited.lower()
         return not {d for d in drug_names(p.text) - drug_names(cited) if d not in lower}
 
-    def _evidence(self, p: Proposed, cites: tuple[int, ...], vec: np.ndarray,
-                  hits: Sequence[Hit]) -> Evidence:
-        texts = [hits[c].passage.text for c in cites]
-        sims = [float(hits[c].row.chunk_vec @ vec) for c in cites]
-        sims += [float(s) for c in cites if len(hits[c].row.sent_vecs) for s in hits[c].row.sent_vecs @ vec]
-        semantic = float(np.clip(max(sims), -1.0, 1.0))
-        return Evidence(p.text, tuple(c + 1 for c in cites), lexical_support(p.text, texts), semantic,
-                        numbers_consistent(p.text, texts))
-
-    def _support(self, p: Proposed, cites: tuple[int, ...], dropped: int, vec: np.ndarray,
-                 hits: Sequence[Hit]) -> Verdict:
-        # Keep only the cited passages that support the sentence on their own; if none does,
-        # the sentence may still combine what its cited passages say together.
-        alone = [c for c in cites if self._names_ok(p, (c,), hits)
-                 and is_supported(self._evidence(p, (c,), vec, hits), self.threshold, self.weight)]
-        keep = tuple(alone) or cites
-        ev = self._evidence(p, keep, vec, hits)
-        score = support_score(ev.lexical, ev.semantic, self.weight)
-        if not is_supported(ev, self.threshold, self.weight):
-            return Verdict(p, None, "unsupported", score, dropped)
-        return Verdict(p, Sentence(p.text, keep), "ok", score, dropped)
+    def _decide(self, p: Proposed, cites: tuple[int, ...], alone: list[Evidence], together: Evidence,
+                dropped: int, hits: Sequence[Hit]) -> Verdict:
+        # Keep only the cited passages that support the sentence on their own (and name its
+        # medicines); if none does, the sentence may still combine what they say together.
+        own = [(c, ev) for c, ev in zip(cites, alone, strict=True)
+               if is_supported(ev, self.threshold, self.weight) and self._names_ok(p, (c,), hits)]
+        if own:
+            score = max(support_score(ev.lexical, ev.semantic, self.weight) for _, ev in own)
+            return Verdict(p, Sentence(p.text, tuple(c for c, _ in own)), "ok", score, dropped)
+        score = support_score(together.lexical, together.semantic, self.weight)
+        if is_supported(together, self.threshold, self.weight):
+            return Verdict(p, Sentence(p.text, cites), "ok", score, dropped)
+        polarity_only = score >= self.threshold and not together.polarity_ok
+        return Verdict(p, None, "negation" if polarity_only else "unsupported", score, dropped)

@@ -154,3 +154,13 @@ def test_answering_with_onnx_never_imports_torch(built_settings: Settings, embed
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out == {"kind": "answer", "backend": "onnx", "heavy": []}
+
+
+def test_a_damaged_model_file_falls_back_to_torch(tmp_path: Path, embedder) -> None:
+    backend = OnnxBackend(tmp_path / "models")
+    backend.path.parent.mkdir(parents=True)
+    backend.path.write_bytes(b"not an onnx model")
+    fallback = Embedder(lambda: embedder.encoder, query_encoder_factory=backend)
+    assert fallback.query_backend == "torch"
+    with pytest.raises(BackendUnavailable, match="delete it"):
+        backend()

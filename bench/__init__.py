@@ -1,0 +1,1 @@
+"""Benchmarks: `itpqa bench` (see bench/README.md)."""
