@@ -126,7 +126,7 @@ def _say(msg: str) -> None:
 
 
 def bench_size(size: int, work: Path, models: Path, embed: str, rounds: int, cold_runs: int,
-               torch_cold: bool) -> dict[str, Any]:
+               torch_cold: bool, load_clients: int = 20, load_seconds: float = 60.0) -> dict[str, Any]:
     """Every measurement at one corpus size."""
     from bench.corpus import grow
 
@@ -186,6 +186,11 @@ def bench_size(size: int, work: Path, models: Path, embed: str, rounds: int, col
             for key in ("wall_s", "import_s", "init_s", "first_ask_s", "peak_rss_mb")
         } | {"torch_imported": any(r["torch_imported"] for r in runs),
              "backend": runs[0]["backend"], "runs": [r["wall_s"] for r in runs]}
+    if load_seconds > 0:
+        from bench.load import load_test
+
+        _say(f"{size}: itpqa serve under {load_clients} concurrent clients for {load_seconds:.0f} s")
+        out["load"] = load_test(data, load_clients, load_seconds)
     out["load_after"] = os.getloadavg()
     return out
 
@@ -253,6 +258,20 @@ def markdown(report: dict) -> str:
                 f"{c['import_s']:.2f} s | {c['init_s']:.2f} s | {c['first_ask_s']:.2f} s | "
                 f"{'yes' if c['torch_imported'] else 'no'} | {c['peak_rss_mb']:.0f} MiB |"
             )
+    loaded = [r for r in report["sizes"] if "load" in r]
+    if loaded:
+        from bench.load import LOAD_HEADER, LOAD_TARGETS, markdown_row
+
+        lt = LOAD_TARGETS
+        lines += ["", LOAD_HEADER.replace("| corpus |", "| corpus (chunks) |", 1)]
+        lines += [markdown_row(f"{r['chunks']:,}", r["load"]) for r in loaded]
+        lines += [f"| **target** | 20 × 60 s | ≥ {lt['answers_per_s']:.0f} | {lt['errors']} | | "
+                  f"≤ {lt['p95_ms']:.0f} ms | | no client starved | | ≤ 1.2 GiB |",
+                  "", "| `itpqa serve` cold start | ready | first answer over HTTP |",
+                  "|---|---:|---:|"]
+        lines += [f"| {r['chunks']:,} chunks | {r['load']['ready_s']:.2f} s | "
+                  f"{r['load']['serve_first_answer_s']:.2f} s |" for r in loaded]
+        lines.append(f"| **target** | | ≤ {t['serve_cold_start_s']:.0f} s |")
     notes = []
     if report.get("export_s") is not None:
         notes.append(f"ONNX export (once per data dir, at first ingest): {report['export_s']:.1f} s.")
@@ -290,13 +309,19 @@ def markdown(report: dict) -> str:
 @click.option("--keep", is_flag=True, help="Keep the work dir.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=RESULTS,
               show_default=True, help="Folder for the JSON and Markdown results.")
+@click.option("--load-clients", default=20, show_default=True,
+              help="Concurrent HTTP clients in the serving test.")
+@click.option("--load-seconds", default=60.0, show_default=True,
+              help="Length of the serving test at each size (0: skip it).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def bench(sizes: str, embed: str, rounds: int, cold_runs: int, no_torch_cold: bool,
-          work_dir: Path | None, keep: bool, out_dir: Path, as_json: bool) -> None:
-    """Benchmark warm ask latency, cold start, ingest and memory at several corpus sizes.
+          work_dir: Path | None, keep: bool, out_dir: Path, load_clients: int, load_seconds: float,
+          as_json: bool) -> None:
+    """Benchmark warm ask latency, cold start, ingest, memory and serving throughput by corpus size.
 
     Every step runs the real engine in a fresh process: real ingest into embedded Chroma,
-    real retrieval and composition. Sizes above the real corpus are grown from variants of
+    real retrieval and composition. At each size a real `itpqa serve` then answers concurrent
+    HTTP clients on /api/ask (`--load-clients`, `--load-seconds`). Sizes above the real corpus are grown from variants of
     its sections. On 2 cores the default sizes take about 45 minutes (10k chunks, every text
     through the model: ~10 min; 100k chunks: ~30 min).
 
@@ -326,7 +351,8 @@ def bench(sizes: str, embed: str, rounds: int, cold_runs: int, no_torch_cold: bo
         report["export_s"] = exported["seconds"]
         for i, size in enumerate(wanted):
             report["sizes"].append(bench_size(size, work, models, embed, rounds, cold_runs,
-                                              torch_cold=i == 0 and not no_torch_cold))
+                                              torch_cold=i == 0 and not no_torch_cold,
+                                              load_clients=load_clients, load_seconds=load_seconds))
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qa import templates
 from qa.chain import Pipeline, Turn, clean_history
 from qa.embedder import Embedder, shared_embedder
-from qa.generate import Generator
+from qa.generate import Draft, Generator, Sentence
 from qa.index import IndexMissing, IndexReader
 from qa.render import build_reply
 from qa.retrieve import HybridSearch
@@ -136,14 +136,34 @@ class Assistant:
             yield StreamEvent(reply.text, reply)
             return
         turn = p.retrieve(turn)
-        turn = p.draft(turn)
-        reply = p.reply(turn)
+        if p.answers_freely(turn):
+            yield from self._stream_answer(turn)
+            return
+        reply = p.reply(p.draft(turn))
         # Stream the reply as its parts come: the lead (urgent action first), then each sentence.
         shown = ""
         for piece in _pieces(reply):
             shown += piece
             yield StreamEvent(piece)
         yield StreamEvent(reply.text[len(shown):], reply)
+
+    def _stream_answer(self, turn: Turn) -> Iterator[StreamEvent]:
+        """Show each sentence as the generator releases it (an LLM's only once verified)."""
+        p = self.pipeline
+        info: dict[str, Any] = {}
+        sentences: list[Sentence] = []
+        shown = ""
+        for sentence in p.stream_draft(turn, info):
+            sentences.append(sentence)
+            partial = p.reply(replace(turn, draft=Draft(list(sentences))))
+            if partial.kind != "answer" or not partial.answer.startswith(shown):
+                continue  # cannot happen with today's replies; never show text that would change
+            piece = partial.answer[len(shown):]
+            shown += piece
+            yield StreamEvent(piece)
+        reply = p.reply(replace(turn, draft=Draft(sentences, dict(info))))
+        # The last event holds the whole reply; clients show it in place of the streamed text.
+        yield StreamEvent(reply.text[len(shown):] if reply.text.startswith(shown) else "", reply)
 
 
 def _pieces(reply: Reply) -> Iterator[str]:

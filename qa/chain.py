@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -12,7 +12,7 @@ from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from qa import templates
 from qa.followup import resolve
-from qa.generate import Draft, Generator, Request
+from qa.generate import Draft, Generator, Request, Sentence
 from qa.lexicon import has_domain_word
 from qa.query import prepare
 from qa.render import build_reply
@@ -113,6 +113,14 @@ class Pipeline:
             vocabulary=self.search.reader.current()[1].vocabulary(), expanded=turn.expanded,
         )
 
+    def answers_freely(self, turn: Turn) -> bool:
+        """Will the generator write this answer itself (no gate fired, relevant hits)?"""
+        return turn.gate is None and turn.relevant and bool(turn.hits) and turn.vector is not None
+
+    def stream_draft(self, turn: Turn, info: dict[str, Any]) -> Iterator[Sentence]:
+        """The generator's sentences as each is ready (for `answers_freely` turns); fills `info`."""
+        yield from self.generator.stream(self._request(turn, "answer"), info=info)
+
     def draft(self, turn: Turn) -> Turn:
         if not turn.hits or turn.vector is None:
             return replace(turn, draft=Draft([]))
@@ -159,7 +167,8 @@ class Pipeline:
     # -- the runnable -------------------------------------------------------------------------
     def runnable(self) -> Runnable[Turn, Reply]:
         """understand | (decline → reply) or (retrieve | draft | reply)."""
-        declined = RunnableLambda(lambda t: self.decline(t, t.gate.reason), name="decline")
+        declined: Runnable[Turn, Reply] = RunnableLambda(
+            lambda t: self.decline(t, t.gate.reason if t.gate else "off_topic"), name="decline")
         answer = (
             RunnableLambda(self.retrieve, name="retrieve")
             | RunnableLambda(self.draft, name="draft")

@@ -37,9 +37,11 @@ def user_errors() -> tuple[type[BaseException], ...]:
 
     from qa.index import IndexMissing
     from qa.ingest import IngestError
+    from qa.llm_errors import BackendMissing, LLMConfigError
     from qa.store import StoreError
 
-    return (IndexMissing, IngestError, StoreError, ValidationError, FileNotFoundError)
+    return (IndexMissing, IngestError, StoreError, ValidationError, FileNotFoundError,
+            LLMConfigError, BackendMissing)
 
 
 class Group(click.Group):
@@ -216,7 +218,7 @@ for _name, _target, _help in [
     ("feedback", "ui.cli:feedback", "Export the thumbs up/down feedback."),
     ("eval", "eval.cli:eval_group", "Run eval suites and compare runs."),
     ("corpus", "qa.corpus_check:corpus", "Check the corpus (front matter, reading grade, coverage)."),
-    ("bench", "bench.run:bench", "Benchmark latency, start-up, ingest and memory."),
+    ("bench", "bench.run:bench", "Benchmark latency, start-up, ingest, memory and serving throughput."),
 ]:
     main.add_command(LazyCommand(_name, _target, _help))
 

@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -183,5 +184,5 @@ class ExtractiveGenerator:
     def generate(self, request: Request) -> Draft:
         return Draft(self.select(request))
 
-    def stream(self, request: Request) -> Iterator[Sentence]:
+    def stream(self, request: Request, info: dict[str, Any] | None = None) -> Iterator[Sentence]:
         yield from self.select(request)

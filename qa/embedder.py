@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from qa.batching import QueryBatcher
 from qa.offline import enforce_offline
 
 DIM = 384
@@ -187,6 +188,8 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Do not busy-wait between calls: a server has other work for those cores.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         try:
             self._session = ort.InferenceSession(str(path), options,
@@ -271,6 +274,8 @@ class Embedder:
         self._lock = threading.RLock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        # Concurrent questions share one model call (see qa/batching.py).
+        self.batcher = QueryBatcher(lambda texts: self.query_encoder.encode(texts, batch_size=len(texts)))
 
     @property
     def encoder(self) -> Encoder:
@@ -357,7 +362,7 @@ class Embedder:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        vec = self.query_encoder.encode([text])[0]
+        vec = self.batcher.embed(text)
         if self._cache_size > 0:
             with self._lock:
                 self._cache[key] = vec
@@ -370,12 +375,14 @@ class Embedder:
         return self.query_encoder.encode(list(texts), batch_size=max(1, len(texts)))
 
 
-def configured_embedder(settings: Any = None, cache_size: int = 512) -> Embedder:
+def configured_embedder(settings: Any = None, cache_size: int | None = None) -> Embedder:
     """An embedder as `settings` (default: the environment) configure it."""
     if settings is None:
         from qa.settings import get_settings
 
         settings = get_settings()
+    if cache_size is None:
+        cache_size = settings.query_cache_size
     factory = query_backend(settings.embed_backend, settings.models_dir)
     return Embedder(query_encoder_factory=factory, cache_size=cache_size,
                     strict=settings.embed_backend.strip().lower() == "onnx")

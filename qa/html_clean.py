@@ -52,7 +52,7 @@ def page_metadata(soup: BeautifulSoup) -> dict[str, str]:
     meta: dict[str, str] = {}
 
     def _content(**attrs: str) -> str:
-        el = soup.find("meta", attrs=attrs)
+        el = soup.find("meta", attrs=dict(attrs.items()))
         return str(el.get("content") or "").strip() if isinstance(el, Tag) else ""
 
     meta["title"] = _content(property="og:title") or (
@@ -85,7 +85,7 @@ def html_to_blocks(html: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
         if isinstance(tag, Tag) and not tag.decomposed and _is_furniture(tag):
             tag.decompose()
     root: Tag | None = None
-    for candidate in (soup.find("article"), soup.find("main"), soup.find(attrs={"role": "main"})):
+    for candidate in (soup.find("article"), soup.find("main"), soup.find(role="main")):
         if isinstance(candidate, Tag):
             root = candidate
             break

@@ -82,29 +82,42 @@ class Mention:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[re.Pattern[str], str, str]]:
-    pats = []
+def _matcher() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    """One regex for every entity form, longest forms first, and form → (name, kind)."""
+    forms: dict[str, tuple[str, str]] = {}
     for kind, names in ENTITIES.items():
-        for name, forms in names.items():
-            for form in forms:
-                pats.append((re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.I), name, kind))
-    # Longer forms first so "tpo receptor agonists" wins over "agonists".
-    pats.sort(key=lambda p: -len(p[0].pattern))
-    return pats
+        for name, variants in names.items():
+            for form in variants:
+                forms.setdefault(form.lower(), (name, kind))
+    # Longer forms first so "tpo receptor agonists" wins over "agonists" where both start.
+    alternation = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.I), forms
 
 
 def find_mentions(text: str) -> list[Mention]:
-    """Entities mentioned in `text`, in order of appearance, overlapping forms resolved longest-first."""
+    """Entities mentioned in `text`, in order of appearance; of overlapping forms the longest wins."""
+    return list(_mentions(text))
+
+
+@lru_cache(maxsize=16_384)  # the same passage sentences are scanned for many questions
+def _mentions(text: str) -> tuple[Mention, ...]:
+    pattern, forms = _matcher()
+    candidates: list[re.Match[str]] = []  # the longest form starting at each position
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        candidates.append(m)
+        pos = m.start() + 1
+    candidates.sort(key=lambda m: (m.start() - m.end(), m.start()))
     taken: list[tuple[int, int]] = []
     found: list[Mention] = []
-    for pat, name, kind in _patterns():
-        for m in pat.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
-                continue
-            taken.append((m.start(), m.end()))
-            found.append(Mention(name, kind, m.group(0), m.start()))
+    for m in candidates:
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        taken.append((m.start(), m.end()))
+        name, kind = forms[m.group(0).lower()]
+        found.append(Mention(name, kind, m.group(0), m.start()))
     found.sort(key=lambda m: m.start)
-    return found
+    return tuple(found)
 
 
 def has_domain_word(text: str) -> bool:

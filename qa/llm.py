@@ -17,6 +17,7 @@ from eval.support_model import SupportScorer
 from qa.compose import ExtractiveGenerator
 from qa.embedder import Embedder, shared_embedder
 from qa.generate import Draft, Generator, Request, Sentence
+from qa.llm_errors import BackendMissing, LLMConfigError
 from qa.llm_prompt import build_messages
 from qa.settings import Settings
 from qa.verify import Proposed, Verdict, Verifier, clean_output, cut, leaks_prompt
@@ -25,10 +26,6 @@ log = logging.getLogger("qa.llm")
 
 LLM_HINT = "pip install 'itp-qa[llm]'"
 MAX_TOKENS = 512
-
-
-class LLMConfigError(ValueError):
-    """The generator setting names an unknown back end or leaves out the model."""
 
 
 def _text(content: Any) -> str:
@@ -265,7 +262,7 @@ def chat_model(spec: str, settings: Settings) -> BaseChatModel:
         settings: `llm_base_url`, `llm_api_key` and `llm_timeout` are read.
     Raises:
         LLMConfigError: unknown back end or missing model name.
-        ImportError: the back end's package is not installed (the message says what to install).
+        BackendMissing: the back end's package is not installed (the message says what to install).
         FileNotFoundError: the GGUF file does not exist.
     """
     kind, _, model = spec.partition(":")
@@ -280,7 +277,7 @@ def chat_model(spec: str, settings: Settings) -> BaseChatModel:
         try:
             from langchain_openai import ChatOpenAI
         except ImportError as exc:
-            raise ImportError(f"langchain-openai is not installed: {LLM_HINT}") from exc
+            raise BackendMissing(f"langchain-openai is not installed: {LLM_HINT}") from exc
         key = settings.llm_api_key or ("unused" if settings.llm_base_url else "")
         if not key:
             raise LLMConfigError("openai: generators need ITPQA_LLM_API_KEY (or ITPQA_LLM_BASE_URL "
@@ -292,7 +289,7 @@ def chat_model(spec: str, settings: Settings) -> BaseChatModel:
         try:
             from langchain_ollama import ChatOllama
         except ImportError as exc:
-            raise ImportError(f"langchain-ollama is not installed: {LLM_HINT}") from exc
+            raise BackendMissing(f"langchain-ollama is not installed: {LLM_HINT}") from exc
         return ChatOllama(model=model, base_url=settings.llm_base_url or None, temperature=0,
                           num_predict=MAX_TOKENS, client_kwargs={"timeout": settings.llm_timeout})
     from qa.llm_llamacpp import INSTALL_HINT, ChatLlamaCpp, smollm2_path
@@ -301,7 +298,7 @@ def chat_model(spec: str, settings: Settings) -> BaseChatModel:
     if not path.is_file():
         raise FileNotFoundError(f"GGUF model file not found: {path}")
     if importlib.util.find_spec("llama_cpp") is None:
-        raise ImportError(f"llama-cpp-python is not installed: {INSTALL_HINT}")
+        raise BackendMissing(f"llama-cpp-python is not installed: {INSTALL_HINT}")
     return ChatLlamaCpp(model_path=str(path), timeout=settings.llm_timeout)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import threading
 import time
@@ -14,11 +15,23 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from qa.llm_errors import BackendMissing
+
 INSTALL_HINT = "pip install 'itp-qa[llamacpp]'"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 _lock = threading.Lock()
 _loaded: dict[tuple[str, int, int | None], tuple[Any, threading.Lock]] = {}
+
+
+@atexit.register
+def _close_all() -> None:
+    # Free the models while the interpreter still works (Llama.__del__ at exit raises noise).
+    for model, _ in _loaded.values():
+        close = getattr(model, "close", None)
+        if callable(close):
+            close()
+    _loaded.clear()
 
 
 def smollm2_path() -> Path:
@@ -46,7 +59,7 @@ def _load(path: str, n_ctx: int, n_threads: int | None) -> tuple[Any, threading.
             try:
                 from llama_cpp import Llama
             except ImportError as exc:
-                raise ImportError(f"llama-cpp-python is not installed: {INSTALL_HINT}") from exc
+                raise BackendMissing(f"llama-cpp-python is not installed: {INSTALL_HINT}") from exc
             model = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False, seed=0)
             _loaded[key] = (model, threading.Lock())  # a Llama serves one call at a time
         return _loaded[key]

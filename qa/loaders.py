@@ -224,7 +224,7 @@ def load_pdf(path: Path, rel: str) -> Document:
     try:
         reader = PdfReader(str(path))
         pages = [(page.extract_text() or "") for page in reader.pages]
-        info_title = str((reader.metadata or {}).get("/Title") or "").strip()
+        info_title = str(reader.metadata.get("/Title") or "" if reader.metadata else "").strip()
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise LoadError(path, f"this PDF could not be read ({exc.__class__.__name__}); skipped") from None
     sections = [

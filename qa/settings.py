@@ -42,6 +42,9 @@ class Settings(BaseSettings):
         description="Query embedder: `onnx` (fast start), `torch` (sentence-transformers) or "
         "`auto` (ONNX, exported once into the data dir, else torch).",
     )
+    query_cache_size: int = Field(
+        default=512, ge=0, description="Recent questions whose embeddings are kept (0: none)."
+    )
     top_k: int = Field(default=10, ge=1, le=30, description="Passages passed to answer composition.")
     candidates: int = Field(default=20, ge=5, le=200, description="Hits taken from each retriever.")
     min_relevance: float = Field(
@@ -75,6 +78,10 @@ class Settings(BaseSettings):
         "`https://charity.example`). Empty: same origin only.",
     )
     rate_limit: int = Field(default=30, description="API requests per minute per client.")
+    answer_threads: int = Field(
+        default=4, ge=1, le=64, description="Answers computed at the same time by `itpqa serve`; "
+        "more requests wait their turn.",
+    )
 
     @property
     def index_dir(self) -> Path:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any, Literal
 
+import anyio.to_thread
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
@@ -99,18 +100,24 @@ def api_router(assistant: Any) -> APIRouter:
     """The JSON API over one `Assistant`."""
     router = APIRouter()
     settings = assistant.settings
+    # Answers are computed off the event loop, a few at a time: more threads than cores only
+    # fight over the GIL, and a request waiting here costs nothing but its place in line.
+    limiter = anyio.CapacityLimiter(settings.answer_threads)
 
     @router.post("/api/ask", response_model=ReplyOut, responses=ERRORS, tags=["ask"],
                  summary="Ask a question")
-    def ask(body: AskRequest) -> dict[str, Any]:
+    async def ask(body: AskRequest) -> dict[str, Any]:
         """Answer one question from the ITP sources, with numbered citations and the disclaimer.
 
         Urgent situations (for example heavy bleeding, a head injury) come back with
         `kind: "urgent"` and the emergency advice first.
         """
         _check(body, settings)
+        history = [t.model_dump() for t in body.history]
         try:
-            return assistant.ask(body.question, [t.model_dump() for t in body.history]).to_dict()
+            reply = await anyio.to_thread.run_sync(assistant.ask, body.question, history,
+                                                   limiter=limiter)
+            return reply.to_dict()
         except IndexMissing:
             raise HTTPException(503, NOT_READY) from None
 

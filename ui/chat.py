@@ -135,7 +135,7 @@ def build_chat(service: ChatService, compact: bool = False) -> gr.Blocks:
         gr.api(service.ask, api_name="ask", api_description="Ask one question about ITP; returns the "
                "reply as JSON (text, kind, citations, disclaimer). history: earlier turns, "
                "[{role, content}].")
-    demo.queue(default_concurrency_limit=4, max_size=64)
+    demo.queue(default_concurrency_limit=service.settings.answer_threads, max_size=64)
     return demo
 
 

@@ -97,3 +97,26 @@ def test_markdown_report_shows_targets_and_notes() -> None:
     text = markdown(report)
     assert "| 300 | 351 | 14.0 ms | 30.0 ms | 2.00 s |" in text
     assert f"≤ {TARGETS['ask_p50_ms']:.0f} ms" in text and "0.40 s / 1.10 s" in text
+    assert "answers/s" not in text  # no serving test was run: no empty table
+
+
+def test_markdown_report_shows_the_serving_test() -> None:
+    load = {"clients": 20, "seconds": 60.2, "answers_per_s": 101.5, "errors": 0, "p50_ms": 180.0,
+            "p95_ms": 240.0, "max_ms": 350.0, "per_client_min": 300, "per_client_max": 310,
+            "healthz_p95_ms": 21.0, "peak_rss_mib": 377.0, "ready_s": 4.2, "serve_first_answer_s": 4.3}
+    size = {
+        "size": 300, "chunks": 351, "embed": "exact", "load_before": (1.0, 1, 1), "load_after": (1.2, 1, 1),
+        "ingest": {"seconds": 40.0, "chunks_per_s": 8.8, "peak_rss_mb": 900.0, "model_s": 30.0},
+        "reingest": {"engine_s": 0.4, "cli_wall_s": 1.1},
+        "ask": {"p50_ms": 14.0, "p95_ms": 30.0, "peak_rss_mb": 300.0, "stages_ms": {}},
+        "cold": {"onnx": {"wall_s": 2.0, "import_s": 0.8, "init_s": 0.0, "first_ask_s": 1.1,
+                          "torch_imported": False, "backend": "onnx", "peak_rss_mb": 310.0}},
+        "load": load,
+    }
+    report = {"started": "2026-11-21T16:00:00", "rounds": 3, "questions": 106,
+              "machine": {"cores": 2, "cpu": "x", "memory_gib": 23.6, "python": "3.11",
+                          "versions": {"onnxruntime": "1", "torch": "2", "chromadb": "1"}},
+              "sizes": [size]}
+    text = markdown(report)
+    assert "| 351 | 20 × 60 s | 101.5 | 0 | 180 ms | 240 ms | 350 ms | 300–310 | 21 ms | 377 MiB |" in text
+    assert "| 351 chunks | 4.20 s | 4.30 s |" in text and "≥ 25" in text

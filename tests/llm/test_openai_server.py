@@ -236,3 +236,19 @@ def test_trickling_stream_hits_the_total_deadline(server, settings_for, embedder
     info: dict = {}
     assert [s.text for s in gen.stream(contagious, info=info)] == ["ITP is not contagious."]
     assert time.monotonic() - started < 5 and info["stopped"] == "timeout"
+
+
+def test_assistant_streams_each_verified_sentence_while_the_model_writes(server, settings_for, embedder):
+    server.plays = [Play(FAITHFUL + " Cats spread ITP. [2]", chunk_delay=0.25)]
+    bot = Assistant(settings_for(timeout=30), embedder=embedder)
+    arrivals = []
+    for event in bot.stream("Is ITP contagious?"):
+        arrivals.append((time.monotonic(), event))
+    [finished] = server.finished
+    first_at, first = arrivals[0]
+    assert first.delta == "ITP is not contagious. [1]" and first.reply is None
+    assert first_at < finished - 2  # shown while the model was still writing
+    reply = arrivals[-1][1].reply
+    assert "".join(e.delta for _, e in arrivals) == reply.text
+    assert "Cats" not in reply.text  # the unsupported sentence never reached the patient
+    assert reply.draft_info["answered_by"] == "llm" and reply.draft_info["removed"] == 1

@@ -67,6 +67,18 @@ def test_bad_setting_is_named(tmp_path: Path) -> None:
     assert out.returncode == 1 and "ITPQA_TOP_K" in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.parametrize(("spec", "said"), [
+    ("gpt-4o", "gpt-4o"),  # no back end named
+    ("openai:gpt-4o-mini", "ITPQA_LLM_API_KEY"),  # a hosted API without a key
+    ("llamacpp:/nowhere/model.gguf", "/nowhere/model.gguf"),
+])
+def test_bad_generator_is_one_clean_line(built_settings, spec: str, said: str) -> None:
+    out = itpqa("ask", "--generator", spec, "Is ITP contagious?", data_dir=built_settings.data_dir)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    [line] = out.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and said in line and "unexpected" not in line
+
+
 def test_chat_keeps_history(built_settings) -> None:
     env = dict(os.environ, ITPQA_DATA_DIR=str(built_settings.data_dir))
     out = subprocess.run([sys.executable, "-m", "qa.cli", "chat"], input="what is romiplostim?\nhow is it given?\nquit\n",
