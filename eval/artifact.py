@@ -87,6 +87,7 @@ def build(suite: Suite, result: EvalResult, *, target: str, settings: Mapping[st
         "metrics": result.metrics,
         "confusion": result.confusion,
         "by_tag": result.by_tag,
+        "generation": result.generation,
         "gate": [{"metric": g.threshold.metric, "bound": g.threshold.bound, "value": g.threshold.value,
                   "source": g.threshold.source, "actual": g.actual, "ok": g.ok} for g in gate],
         "passed_gate": all(g.ok for g in gate),

@@ -17,7 +17,7 @@ EXIT_CODES_HELP = """\b
 Exit codes:
   0  ran, and every threshold was met
   1  the tool crashed or could not evaluate (e.g. no index, every case errored)
-  2  usage error (bad option, malformed suite, gate or replies file)
+  2  usage error (bad option or generator, malformed suite, gate or replies file)
   3  quality below a threshold (--fail-under/--fail-over/--gate)"""
 
 
@@ -85,18 +85,23 @@ def _warn_unknown_docs(suites: list, corpus_dir: Path) -> None:
 
 
 def _assistant(settings: Any, ingest: str, quiet: bool) -> tuple[Any, dict[str, Any]]:
-    """The default engine over an index of the corpus (built first when missing or asked)."""
-    from qa.assistant import Assistant
+    """The engine with `settings.generator`, over an index of the corpus (built when missing or asked)."""
+    from qa.assistant import Assistant, make_generator
     from qa.ingest import Ingestor
+    from qa.llm_errors import LLMConfigError
     from qa.store import ChromaStore
 
+    try:  # before indexing: a bad generator setting should not cost an ingest first
+        generator = make_generator(settings)
+    except (LLMConfigError, ImportError, FileNotFoundError) as exc:  # ImportError: extra missing
+        raise UsageProblem(" ".join(str(exc).split()) or exc.__class__.__name__) from None
     if ingest == "always" or (ingest == "auto" and ChromaStore(settings).active() is None):
         if not quiet:
             click.echo(f"building the index from {settings.corpus_dir} ...", err=True)
         summary = Ingestor(settings).run(None, progress=not quiet)
         if not quiet:
             click.echo(summary.line(), err=True)
-    bot = Assistant(settings)
+    bot = Assistant(settings, generator=generator)
     bot.warm_up()
     info, _ = bot.reader.current()
     return bot, asdict(info)
@@ -118,6 +123,9 @@ def _assistant(settings: Any, ingest: str, quiet: bool) -> tuple[Any, dict[str, 
               help="Score replies from this JSON file instead of asking the assistant.")
 @click.option("--save-replies", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the replies as a replies file (to score them elsewhere later).")
+@click.option("--generator", metavar="SPEC",
+              help="Answer with this generator instead of ITPQA_GENERATOR, e.g. openai:llama3 or "
+                   "llamacpp:smollm2.")
 @click.option("--k", "k", type=click.IntRange(1, 50), help="Retrieval cut-off for hit@k, recall@k, MRR and nDCG@k.  [default: 6]")
 @click.option("--ingest", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Index the corpus first: when no index exists (auto), always, or never.")
@@ -127,12 +135,13 @@ def _assistant(settings: Any, ingest: str, quiet: bool) -> tuple[Any, dict[str, 
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def run(suites: tuple[Path, ...], out: Path | None, fail_under: tuple[str, ...], fail_over: tuple[str, ...],
         gate: Path | None, tags: tuple[str, ...], replies: Path | None, save_replies: Path | None,
-        k: int | None, ingest: str, worst: int, as_json: bool, quiet: bool) -> None:
+        generator: str | None, k: int | None, ingest: str, worst: int, as_json: bool, quiet: bool) -> None:
     """Run eval suites and write a timestamped JSON artifact and HTML report per suite.
 
     Each case's turns are asked in order (earlier replies become history) and the last reply is
     scored: reply kind, key facts, forbidden phrases, citations, support, retrieval, reading
-    grade and latency (see eval/README.md).
+    grade and latency; with an LLM generator also the sentences verification removed and the
+    answers that fell back (see eval/README.md).
 
     \b
     Examples:
@@ -140,6 +149,7 @@ def run(suites: tuple[Path, ...], out: Path | None, fail_under: tuple[str, ...],
       itpqa eval run eval/suites/dev.yaml --tags urgent,decline --fail-under urgent_recall=1
       itpqa eval run eval/suites/dev.yaml --gate eval/thresholds.yaml --json
       itpqa eval run eval/suites/dev.yaml --replies llm-replies.json
+      itpqa eval run eval/suites/dev.yaml --generator llamacpp:smollm2
     """
     from eval import artifact as art
     from eval.gate import check
@@ -151,10 +161,15 @@ def run(suites: tuple[Path, ...], out: Path | None, fail_under: tuple[str, ...],
     from qa.disclaimer import DISCLAIMER
     from qa.settings import get_settings
 
+    if generator is not None and replies is not None:
+        raise UsageProblem("--generator and --replies do not go together: the replies file was "
+                           "answered already")
     thresholds = _thresholds(fail_under, fail_over, gate)
     tag_list = _split(tags)
     picked = _suites(suites, tag_list)
     settings = get_settings()
+    if generator is not None:
+        settings = settings.model_copy(update={"generator": generator.strip()})
     _warn_unknown_docs(picked, settings.corpus_dir)
     out_dir = out or settings.reports_dir
 
@@ -207,7 +222,8 @@ def run(suites: tuple[Path, ...], out: Path | None, fail_under: tuple[str, ...],
         click.echo(json.dumps({
             "exit_code": EXIT_QUALITY if failed_gate else EXIT_OK,
             "runs": [{"suite": s["suite"], "json": s["json"], "html": s["html"],
-                      "metrics": s["result"].metrics, "passed_gate": s["artifact"]["passed_gate"],
+                      "metrics": s["result"].metrics, "generation": s["result"].generation,
+                      "passed_gate": s["artifact"]["passed_gate"],
                       "gate": s["artifact"]["gate"],
                       "worst": [{"id": c.id, "expected": c.expected_kind, "actual": c.actual_kind,
                                  "failures": c.failures, "missing": c.facts_missing}
@@ -245,6 +261,8 @@ def _print_summary(s: dict[str, Any], worst: int) -> None:
     click.echo(f"  retrieval  hit@{k} {f('retrieval_hit_at_k')} | recall@{k} {f('retrieval_recall_at_k')} | "
                f"MRR {f('retrieval_mrr')} | nDCG@{k} {f('retrieval_ndcg_at_k')}")
     click.echo(f"  latency    p50 {f('latency_p50_ms', 'ms')} | p95 {f('latency_p95_ms', 'ms')}")
+    if s["result"].generation["drafted"]:
+        click.echo(f"  generation {_generation_line(s['result'].generation)}")
     bad = s["result"].worst(worst)
     if bad:
         click.echo(f"  worst failing cases ({len(s['result'].worst())} failing):")
@@ -261,6 +279,21 @@ def _print_summary(s: dict[str, Any], worst: int) -> None:
     click.echo(f"  report: {s['html']}\n  json:   {s['json']}")
 
 
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
+
+
+def _generation_line(g: dict[str, Any]) -> str:
+    """'removed X of Y sentences (Z%) | fallback A of B answers (C%) | reasons: uncited 3, ...'."""
+    def counts(tally: dict[str, int]) -> str:
+        return ", ".join(f"{name} {n}" for name, n in tally.items()) or "none"
+
+    line = (f"removed {g['removed']} of {g['proposed']} sentences ({_percent(g['removed'], g['proposed'])}) | "
+            f"fallback {g['fallbacks']} of {g['drafted']} answers ({_percent(g['fallbacks'], g['drafted'])}) | "
+            f"reasons: {counts(g['reasons'])}")
+    return line + (f" | fallback reasons: {counts(g['fallback_reasons'])}" if g["fallbacks"] else "")
+
+
 @eval_group.command("compare", epilog="""\b
 Exit codes:
   0  compared (with --fail-on-regression: and nothing regressed)
@@ -271,7 +304,7 @@ Exit codes:
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
 @click.option("--fail-on-regression", is_flag=True, help="Exit 3 when a case regressed or a metric (latency aside) got worse.")
-@click.option("--all", "show_all", is_flag=True, help="Show unchanged metrics too.")
+@click.option("--all", "show_all", is_flag=True, help="Show unchanged and unmeasured metrics too.")
 def compare_cmd(old: Path, new: Path, as_json: bool, fail_on_regression: bool, show_all: bool) -> None:
     """Show per-metric deltas and the cases that regressed or improved between two runs.
 
@@ -299,7 +332,8 @@ def compare_cmd(old: Path, new: Path, as_json: bool, fail_on_regression: bool, s
             click.echo(f"note: {note}")
         click.echo(f"{'metric':28} {'old':>12} {'new':>12} {'delta':>10}")
         for d in cmp.metrics:
-            if d.verdict == "same" and not show_all:
+            # Unmeasured in both runs (e.g. the LLM metrics of extractive runs) says nothing new.
+            if (d.verdict == "same" or (d.old is None and d.new is None)) and not show_all:
                 continue
             unit = METRICS[d.name].unit
             delta = "" if d.delta is None else f"{d.delta:+.4g}"

@@ -13,8 +13,10 @@ Replies file format (JSON, UTF-8):
           "answer": "...",                   # optional: the body without sources/disclaimer
           "question": "...", "reason": "...",# optional
           "latency_ms": 812.5,               # optional
-          "retrieved": ["ivig#Side effects", "ivig"]   # optional ranked "doc-id#section" list
-        }
+          "retrieved": ["ivig#Side effects", "ivig"],  # optional ranked "doc-id#section" list
+          "draft_info": {"generator": "openai:x", "proposed": 5, "kept": 3, "removed": 2,
+                         "reasons": {"uncited": 2}, "fallback": null}   # optional: how an LLM
+        }                                    #   drafted it (`Reply.draft_info`)
       }
     }
 
@@ -30,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eval.metrics.generation import check_info
 from eval.metrics.safety import KINDS
 
 _SOURCES = re.compile(r"\n\s*Sources:\s*\n.*\Z", re.S)
@@ -62,7 +65,7 @@ class Observed:
     reason: str = ""
     latency_ms: float | None = None
     retrieved: tuple[str, ...] | None = None  # ranked "doc-id#section", None when unknown
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)  # "draft_info" when given
 
     def body(self, disclaimer: str = "") -> str:
         """The reply without source list and disclaimer (`answer` when the producer gave it)."""
@@ -76,6 +79,8 @@ class Observed:
         d.pop("extra")
         d["citations"] = [asdict(c) for c in self.citations]
         d["retrieved"] = list(self.retrieved) if self.retrieved is not None else None
+        if "draft_info" in self.extra:
+            d["draft_info"] = self.extra["draft_info"]
         return d
 
 
@@ -90,11 +95,12 @@ def observe(reply: Any, where: str = "reply", latency_ms: float | None = None) -
 
     Args:
         reply: an object or mapping with `text`, `kind` and optionally `citations`, `answer`,
-            `question`, `reason`, `latency_ms`, `retrieved`.
+            `question`, `reason`, `latency_ms`, `retrieved`, `draft_info` (kept in `extra`
+            when not empty).
         where: names the reply in error messages.
         latency_ms: the measured time, overriding any in the reply.
     Raises:
-        RepliesError: when `text` or `kind` is missing or wrong.
+        RepliesError: when `text` or `kind` is missing or wrong, or another field is malformed.
     """
     text = _get(reply, "text")
     if not isinstance(text, str):
@@ -131,10 +137,16 @@ def observe(reply: Any, where: str = "reply", latency_ms: float | None = None) -
         ):
             raise RepliesError(f"{where}: 'retrieved' must be a list of 'doc-id#section' strings")
         retrieved = tuple(retrieved)
+    draft_info = _get(reply, "draft_info")
+    if draft_info is not None:
+        try:
+            check_info(draft_info)
+        except ValueError as exc:
+            raise RepliesError(f"{where}: {exc}") from None
     return Observed(
         text=text, kind=kind, citations=tuple(citations), answer=strings["answer"],
         question=strings["question"], reason=strings["reason"], latency_ms=latency_ms,
-        retrieved=retrieved,
+        retrieved=retrieved, extra={"draft_info": dict(draft_info)} if draft_info else {},
     )
 
 

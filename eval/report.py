@@ -23,12 +23,15 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Citations": ("citation_validity", "answer_citation_rate", "citation_support", "citation_support_all"),
     "Retrieval": ("retrieval_hit_at_k", "retrieval_recall_at_k", "retrieval_mrr", "retrieval_ndcg_at_k"),
 }
+# Shown only when an LLM drafted some answer (None, so not worth a row, for the extractive generator).
+LLM_METRICS = ("llm_answers", "llm_sentences_removed_rate", "llm_fallback_rate")
 
 
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = fmt
+    env.filters["drafted"] = drafted
     return env
 
 
@@ -43,6 +46,15 @@ def fmt(value: Any, unit: str = "rate") -> str:
     if unit == "grade":
         return f"{value:.2f}"
     return f"{value:.3f}"
+
+
+def drafted(info: Mapping[str, Any] | None) -> str:
+    """A case's LLM draft in a few words: "fallback: timeout", "2 of 5 removed", or ""."""
+    if not info or "proposed" not in info:
+        return ""
+    if info.get("fallback"):
+        return f"fallback: {info['fallback']}"
+    return f"{info.get('removed', 0)} of {info['proposed']} removed"
 
 
 def _thresholds(artifact: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -90,8 +102,12 @@ def render(artifact: Mapping[str, Any]) -> str:
     """The report for an artifact (see `eval.artifact.build`), as one self-contained HTML page."""
     metrics = artifact["metrics"]
     gates = _thresholds(artifact)
+    generation = artifact.get("generation") or {}  # absent from artifacts of older versions
+    llm = bool(generation.get("drafted"))
     rows = []
     for name, info in METRICS.items():
+        if name in LLM_METRICS and not llm and name not in gates:
+            continue
         gs = gates.get(name, [])
         rows.append({
             "name": name, "label": info.label, "value": fmt(metrics.get(name), info.unit),
@@ -102,4 +118,5 @@ def render(artifact: Mapping[str, Any]) -> str:
     return _env().get_template("report.html.j2").render(
         a=artifact, rows=rows, charts=_charts(artifact), failing=_failing(artifact),
         passed=int(metrics.get("passed") or 0), total=int(metrics.get("cases") or 0),
+        generation=generation if llm else None,
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from eval.metrics.citations import citation_validity, split_claims
 from eval.metrics.facts import fact_coverage, forbidden_violations
+from eval.metrics.generation import generation_stats
 from eval.metrics.latency import latency_stats
 from eval.metrics.readability import reading_grades
 from eval.metrics.retrieval import retrieval_scores
@@ -52,6 +53,10 @@ METRICS: dict[str, MetricInfo] = {
     "latency_p50_ms": MetricInfo("Latency p50", False, "ms"),
     "latency_p95_ms": MetricInfo("Latency p95", False, "ms"),
     "errors": MetricInfo("Cases that errored", False, "count"),
+    # LLM generators only (None for the extractive one): see eval/metrics/generation.py.
+    "llm_answers": MetricInfo("Answers drafted by the LLM", True, "count"),
+    "llm_sentences_removed_rate": MetricInfo("LLM sentences removed by verification", False),
+    "llm_fallback_rate": MetricInfo("LLM answers that fell back to extractive", False),
 }
 
 # Why a case failed, most serious first; the weights order the "worst cases" list.
@@ -106,6 +111,7 @@ class CaseResult:
     disclaimer: bool = False
     reading_grade: float | None = None
     latency_ms: float | None = None
+    generation: dict[str, Any] | None = None  # the scored reply's draft info; None when extractive
     error: str = ""
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -126,6 +132,7 @@ class EvalResult:
     by_tag: dict[str, dict[str, Any]]
     k: int
     support_rule: dict[str, float]
+    generation: dict[str, Any]  # `GenerationResult.to_dict()` over every turn of every case
 
     def worst(self, n: int | None = None) -> list[CaseResult]:
         """Failing cases, most serious first."""
@@ -175,6 +182,9 @@ def score_runs(runs: Sequence[CaseRun], *, disclaimer: str, k: int, scorer: Any 
                                  [c.docs for c in cases], k)
     grades = reading_grades([b if f and f.kind == "answer" else None for f, b in zip(finals, bodies, strict=True)])
     latency = latency_stats([f.latency_ms if f else None for f in finals])
+    # Every turn's reply, once: `replay` pads a single recorded reply by repeating the same object.
+    generation = generation_stats([o.extra.get("draft_info") for r in runs
+                                   for o in {id(o): o for o in r.replies}.values()])
 
     split = [split_claims(b) if f is not None and b is not None else ([], [])
              for f, b in zip(finals, bodies, strict=True)]
@@ -201,6 +211,7 @@ def score_runs(runs: Sequence[CaseRun], *, disclaimer: str, k: int, scorer: Any 
             r.citations = [asdict(c) for c in f.citations]
             r.retrieved = list(f.retrieved) if f.retrieved is not None else None
             r.latency_ms = round(f.latency_ms, 2) if f.latency_ms is not None else None
+            r.generation = f.extra.get("draft_info")
         rc = retrieval.per_case[i]
         if rc is not None:
             r.retrieval = asdict(rc)
@@ -248,10 +259,13 @@ def score_runs(runs: Sequence[CaseRun], *, disclaimer: str, k: int, scorer: Any 
         "reading_grade_mean": grades.mean, "reading_grade_median": grades.median,
         "reading_over_target_rate": grades.over_target_rate,
         "latency_p50_ms": latency.p50_ms, "latency_p95_ms": latency.p95_ms,
+        "llm_answers": float(generation.drafted) if generation.drafted else None,
+        "llm_sentences_removed_rate": generation.removed_rate,
+        "llm_fallback_rate": generation.fallback_rate,
     }
     return EvalResult(
         cases=results, metrics=metrics, confusion=kinds.matrix, by_tag=_by_tag(results), k=k,
-        support_rule={"threshold": threshold, "weight": weight},
+        support_rule={"threshold": threshold, "weight": weight}, generation=generation.to_dict(),
     )
 
 

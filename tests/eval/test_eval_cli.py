@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -40,6 +43,8 @@ cases:
     facts: [["injection", "injected"]]
     docs: [romiplostim]
 """
+FAITHFUL = ("ITP is not contagious. [1] A virus can sometimes trigger ITP in a child, but ITP itself "
+            "does not spread. [1]")
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.I)
 
 
@@ -102,6 +107,7 @@ def test_human_summary(cli, suite, tmp_path) -> None:
     result = cli("eval", "run", suite, "--out", tmp_path, "-q", "--ingest", "never")
     assert result.exit_code == 0, result.output
     assert "tiny:" in result.stdout and "urgent recall" in result.stdout and "report:" in result.stdout
+    assert "  generation " not in result.stdout  # the extractive generator drafts nothing
 
 
 def test_impossible_threshold_exits_3(cli, suite, tmp_path) -> None:
@@ -128,6 +134,8 @@ def test_compare_two_runs(cli, suite, tmp_path) -> None:
     result = cli("eval", "compare", old, new)
     assert result.exit_code == 0, result.output
     assert "metric" in result.stdout and "only in old: 2" in result.stdout
+    assert "llm_" not in result.stdout  # unmeasured in both runs: not listed without --all
+    assert "llm_fallback_rate" in cli("eval", "compare", old, new, "--all").stdout
     result = cli("eval", "compare", old, new, "--json")
     data = json.loads(result.stdout)
     assert sorted(data["removed"]) == ["head", "poem"]
@@ -218,3 +226,80 @@ def test_help_documents_exit_codes(cli) -> None:
     result = cli("eval", "run", "--help")
     assert result.exit_code == 0
     assert "3  quality below a threshold" in result.output and "2  usage error" in result.output
+
+
+def test_generator_and_replies_do_not_go_together(cli, suite, tmp_path) -> None:
+    replies = tmp_path / "f.json"
+    replies.write_text('{"contagious": {"text": "x", "kind": "answer"}}')
+    result = cli("eval", "run", suite, "--generator", "openai:x", "--replies", replies, "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "--generator and --replies do not go together" in result.output
+    assert not list(tmp_path.glob("*.html"))
+
+
+def test_unknown_generator_is_one_clean_line(cli, suite, tmp_path) -> None:
+    result = cli("eval", "run", suite, "--generator", "nonsense:thing", "--out", tmp_path, "--ingest", "never")
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert errors == [errors[0]] and "unknown generator 'nonsense:thing'" in errors[0]
+    assert "Traceback" not in result.output and not list(tmp_path.glob("*.json"))
+
+
+@pytest.fixture()
+def chat_server(monkeypatch) -> Iterator[list[dict]]:
+    """A loopback chat-completions endpoint (the outside LLM service) that always says FAITHFUL."""
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append(body)
+            data = json.dumps({"id": "c", "object": "chat.completion", "created": 0, "model": body["model"],
+                               "choices": [{"index": 0, "finish_reason": "stop",
+                                            "message": {"role": "assistant", "content": FAITHFUL}}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    monkeypatch.setenv("ITPQA_LLM_BASE_URL", f"http://127.0.0.1:{httpd.server_address[1]}/v1")
+    from qa.settings import get_settings
+
+    get_settings.cache_clear()
+    yield seen
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_generator_option_answers_with_that_model(cli, suite, tmp_path, chat_server) -> None:
+    pytest.importorskip("langchain_openai", reason="the llm extra is not installed")
+    result = cli("eval", "run", suite, "--generator", "openai:tiny-model", "--out", tmp_path, "-q",
+                 "--ingest", "never")
+    assert result.exit_code == 0, result.output
+    assert chat_server and {b["model"] for b in chat_server} == {"tiny-model"}
+    assert re.search(r"  generation removed \d+ of \d+ sentences \(.+\) \| fallback \d+ of \d+ answers", result.stdout)
+    [json_path] = tmp_path.glob("*.json")
+    artifact = json.loads(json_path.read_text())
+    assert artifact["target"] == "assistant:openai:tiny-model"
+    assert artifact["settings"]["generator"] == "openai:tiny-model"
+    assert artifact["generation"]["drafted"] == artifact["metrics"]["llm_answers"] >= 1
+    contagious = next(c for c in artifact["cases"] if c["id"] == "contagious")
+    assert contagious["generation"]["answered_by"] == "llm" and contagious["generation"]["removed"] == 0
+    assert "Generation and verification" in json_path.with_suffix(".html").read_text()
+
+
+def test_generation_summary_line() -> None:
+    from eval.cli import _generation_line
+
+    g = {"drafted": 40, "proposed": 318, "kept": 250, "removed": 18, "fallbacks": 2,
+         "reasons": {"uncited": 12, "unsupported": 6}, "fallback_reasons": {"timeout": 2}}
+    assert _generation_line(g) == ("removed 18 of 318 sentences (5.7%) | fallback 2 of 40 answers (5.0%) | "
+                                   "reasons: uncited 12, unsupported 6 | fallback reasons: timeout 2")
+    g.update(proposed=0, removed=0, fallbacks=0, reasons={}, fallback_reasons={})
+    assert _generation_line(g) == "removed 0 of 0 sentences (n/a) | fallback 0 of 40 answers (0.0%) | reasons: none"
