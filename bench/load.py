@@ -40,6 +40,7 @@ class ClientLog:
     statuses: Counter = field(default_factory=Counter)
     kinds: Counter = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    no_disclaimer: int = 0  # HTTP 200 replies that lacked the disclaimer (counted as errors)
 
 
 def _post(conn: http.client.HTTPConnection, path: str, body: bytes) -> tuple[int, bytes]:
@@ -73,6 +74,7 @@ def client_loop(url: str, items: Sequence[tuple[str, list[dict]]], offset: int, 
             reply = json.loads(data)
             log.kinds[reply["kind"]] += 1
             if "disclaimer" not in reply or reply["disclaimer"] not in reply["text"]:
+                log.no_disclaimer += 1
                 log.failures.append(f"reply without its disclaimer: {question!r}")
         elif len(log.failures) < 5:
             log.failures.append(f"HTTP {status}: {data[:200]!r}")
@@ -138,7 +140,7 @@ def drive(url: str, items: Sequence[tuple[str, list[dict]]], clients: int = 20,
     out: dict[str, Any] = {
         "clients": clients, "seconds": round(elapsed, 2), "requests": sum(statuses.values()),
         "answers": answers, "answers_per_s": answers / elapsed,
-        "errors": sum(n for s, n in statuses.items() if s != 200),
+        "errors": sum(n for s, n in statuses.items() if s != 200) + sum(lg.no_disclaimer for lg in logs),
         "statuses": {str(k): v for k, v in statuses.items()},
         "kinds": dict(sum((lg.kinds for lg in logs), Counter())),
         "p50_ms": percentile(every, 50) if every else None,
