@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.lexical import LexicalIndex, LexicalWriter, NewRow
+from qa.lexical import LexicalIndex, LexicalWriter, NewRow, schema_current
 from qa.settings import Settings
 from qa.store import ChromaStore, IndexInfo
 
@@ -104,7 +104,9 @@ class IndexReader:
         if self._info is not None and info.generation == self._info.generation:
             return
         path = lexical_path(self.settings, info.generation)
-        if not path.exists():
+        if not schema_current(path):  # missing, or written by an older version of itp-qa
+            if path.exists():
+                log.info("lexical cache %s has an old layout; rebuilding it from Chroma", path.name)
             if self._info is not None and not wait:
                 self._build_in_background(info)
                 return

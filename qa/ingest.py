@@ -17,8 +17,8 @@ import numpy as np
 
 from qa.chunking import chunk_documents
 from qa.embedder import Embedder, shared_embedder
-from qa.index import fetch_rows, lexical_path
-from qa.lexical import LexicalWriter, NewRow
+from qa.index import build_local_cache, fetch_rows, lexical_path
+from qa.lexical import LexicalWriter, NewRow, schema_current
 from qa.loaders import LoadError, discover, load_file
 from qa.settings import Settings
 from qa.store import ChromaStore
@@ -164,7 +164,9 @@ class Ingestor:
             summary.documents, summary.chunks = len(docs), len(chunks)
             fp = fingerprint([c.chunk_id for c in chunks])
             active = self.store.active()
-            if active and active.fingerprint == fp and lexical_path(self.settings, active.generation).exists():
+            if active and active.fingerprint == fp:
+                if not schema_current(lexical_path(self.settings, active.generation)):
+                    build_local_cache(self.store, self.settings, active)  # lost or old layout
                 summary.unchanged = True
                 summary.generation = active.generation
                 summary.seconds = time.perf_counter() - start

@@ -20,6 +20,9 @@ import numpy as np
 
 from qa.types import Passage, SourceRef
 
+# Bump when the file layout changes: files of another version are rebuilt from Chroma, never read.
+SCHEMA_VERSION = 2
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY,
@@ -83,6 +86,20 @@ class Row:
 
 def _pack(vecs: np.ndarray) -> bytes:
     return np.asarray(vecs, dtype=np.float16).tobytes()
+
+
+def schema_current(path: Path) -> bool:
+    """Does the file at `path` exist and have this code's layout (`SCHEMA_VERSION`)?"""
+    if not path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0]) == SCHEMA_VERSION
+        finally:
+            conn.close()
+    except sqlite3.Error:  # truncated or not SQLite at all: rebuild it
+        return False
 
 
 def _unpack(blob: bytes, rows: int) -> np.ndarray:
@@ -231,10 +248,11 @@ class LexicalWriter:
         self.tmp = target.with_suffix(f".{os.getpid()}.building")
         target.parent.mkdir(parents=True, exist_ok=True)
         self.tmp.unlink(missing_ok=True)
-        if base is not None and base.exists():
+        if base is not None and schema_current(base):  # an older layout is not carried over
             shutil.copyfile(base, self.tmp)
         self.conn = sqlite3.connect(self.tmp)
         self.conn.executescript(_SCHEMA)
+        self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def existing_ids(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks")}

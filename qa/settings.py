@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -78,10 +79,26 @@ class Settings(BaseSettings):
         "`https://charity.example`). Empty: same origin only.",
     )
     rate_limit: int = Field(default=30, description="API requests per minute per client.")
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of your reverse proxies; the rate limit "
+        "then counts the visitor from `X-Forwarded-For`. Empty: the connecting address.",
+    )
     answer_threads: int = Field(
         default=4, ge=1, le=64, description="Answers computed at the same time by `itpqa serve`; "
         "more requests wait their turn.",
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for part in (p.strip() for p in value.split(",")):
+            if part:
+                try:
+                    ip_network(part, strict=False)
+                except ValueError:
+                    raise ValueError(f"{part!r} is not an IP address or network") from None
+        return value
 
     @property
     def index_dir(self) -> Path:

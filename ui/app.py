@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None, assistant: Any = None) -> FastA
     app = FastAPI(title="ITP questions API", version=qa.__version__, description=API_DESCRIPTION,
                   docs_url=None, redoc_url=None)
     app.state.settings, app.state.assistant, app.state.feedback = settings, assistant, store
-    app.add_middleware(Guard, allowed_origins=settings.allowed_origins, rate_limit=settings.rate_limit)
+    app.add_middleware(Guard, allowed_origins=settings.allowed_origins, rate_limit=settings.rate_limit,
+                       trusted_proxies=settings.trusted_proxies)
     # After Guard, so it is outermost: its 403/429 answers still carry CORS headers where allowed.
     app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
                        allow_headers=["content-type"], max_age=600)
@@ -99,3 +100,13 @@ def create_app(settings: Settings | None = None, assistant: Any = None) -> FastA
     chat = build_chat(ChatService(assistant, store, library.url, surface="chat"))
     gr.mount_gradio_app(app, chat, path="/", **gradio_options)  # last: it takes every other path
     return app
+
+
+def server_config(app: FastAPI, settings: Settings) -> Any:
+    """How `itpqa serve` runs the app under uvicorn (the tests use the same)."""
+    import uvicorn
+
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from loopback peers;
+    # the app decides whom to trust (ITPQA_TRUSTED_PROXIES, see ui/security.py).
+    return uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                          proxy_headers=False, server_header=False)

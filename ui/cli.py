@@ -30,7 +30,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     from qa.assistant import Assistant
     from qa.settings import get_settings
-    from ui.app import create_app
+    from ui.app import create_app, server_config
 
     settings = get_settings()
     updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
@@ -49,9 +49,7 @@ def serve(host: str | None, port: int | None) -> None:
                 click.echo(f"Ready: {url}/  (widget: {url}/widget.js, API docs: {url}/docs). "
                            "Ctrl-C to stop.")
 
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                            proxy_headers=False, server_header=False)
-    server = Server(config)
+    server = Server(server_config(app, settings))
     server.run()
     if not server.started:
         raise click.ClickException(f"could not listen on {settings.host}:{settings.port} (is the port in use?)")

@@ -9,6 +9,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Sequence
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -76,6 +77,53 @@ class RateLimiter:
             return 0
 
 
+def parse_proxies(spec: str) -> list[IPv4Network | IPv6Network]:
+    """`ITPQA_TRUSTED_PROXIES`: comma-separated addresses or networks (`10.0.0.0/8`).
+
+    >>> [str(n) for n in parse_proxies("127.0.0.1, 10.0.0.0/8")]
+    ['127.0.0.1/32', '10.0.0.0/8']
+    """
+    nets = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        try:
+            nets.append(ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"ITPQA_TRUSTED_PROXIES: {part!r} is not an IP address or network") from None
+    return nets
+
+
+def _trusted(address: str, proxies: Sequence[IPv4Network | IPv6Network]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in proxies)
+
+
+def client_address(peer: str, forwarded_for: str | None,
+                   proxies: Sequence[IPv4Network | IPv6Network]) -> str:
+    """Who is asking: the connecting address, or, when that is a trusted reverse proxy, the
+    nearest address in `X-Forwarded-For` (read right to left) that is not a trusted proxy.
+
+    A visitor can write anything into the header; only hops added by trusted proxies count.
+
+    >>> proxies = parse_proxies("10.0.0.5")
+    >>> client_address("10.0.0.5", "6.6.6.6, 203.0.113.7", proxies)
+    '203.0.113.7'
+    >>> client_address("198.51.100.2", "203.0.113.7", proxies)  # not via the proxy: header ignored
+    '198.51.100.2'
+    """
+    if not proxies or not forwarded_for or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop
+    return hops[0] if hops else peer
+
+
 def _origin_of(scope: Scope, headers: Headers) -> str:
     return f"{scope.get('scheme', 'http')}://{headers.get('host', '')}".rstrip("/")
 
@@ -84,8 +132,10 @@ class Guard:
     """ASGI middleware: security headers on every response; on the ask endpoints, a foreign
     origin that is not allowed gets 403 and a client over its rate limit gets 429 + Retry-After."""
 
-    def __init__(self, app: ASGIApp, allowed_origins: Iterable[str], rate_limit: int) -> None:
+    def __init__(self, app: ASGIApp, allowed_origins: Iterable[str], rate_limit: int,
+                 trusted_proxies: str = "") -> None:
         self.app = app
+        self.proxies = parse_proxies(trusted_proxies)
         self.allowed = [o.rstrip("/") for o in allowed_origins]
         self.limiter = RateLimiter(rate_limit)
         self.embed_csp = content_security_policy(self.allowed)
@@ -109,7 +159,8 @@ class Guard:
             return
         if scope["method"] == "POST" and _ASK.search(path):
             client = scope.get("client")
-            wait = self.limiter.hit(client[0] if client else "?")
+            peer = client[0] if client else "?"
+            wait = self.limiter.hit(client_address(peer, headers.get("x-forwarded-for"), self.proxies))
             if wait:
                 await _json(send, 429, {
                     "detail": f"Too many questions: the limit is {self.limiter.limit} a minute. "

@@ -138,3 +138,63 @@ def test_saved_web_page_is_answerable(settings: Settings, tmp_path: Path, embedd
     assert "150 and 450" in reply.text
     assert reply.citations[0].url == "https://bloodhealth.example/itp/platelet-counts-explained/"
     assert "Related articles" not in reply.citations[0].text
+
+
+def _downgrade(path: Path) -> None:
+    """Make a lexical file look like one an older itp-qa wrote (no `words` table, version 0)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE words")
+    conn.execute("PRAGMA user_version = 0")
+    conn.commit()
+    conn.close()
+
+
+def test_an_old_lexical_layout_is_rebuilt_not_read(settings: Settings, embedder) -> None:
+    from qa.lexical import SCHEMA_VERSION, schema_current
+
+    first = Ingestor(settings, embedder=CountingEmbedder(embedder)).run()
+    path = lexical_path(settings, first.generation)
+    assert schema_current(path)
+    _downgrade(path)
+    assert not schema_current(path)
+    reply = Assistant(settings, embedder=embedder).ask("Is ITP contagious?")
+    assert reply.kind == "answer" and reply.citations  # not "no such table: words"
+    assert schema_current(path)
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0] == first.chunks
+    conn.close()
+
+
+def test_reingest_restores_a_lost_or_old_lexical_file_without_embedding(settings: Settings, embedder) -> None:
+    from qa.lexical import schema_current
+
+    first = Ingestor(settings, embedder=CountingEmbedder(embedder)).run()
+    path = lexical_path(settings, first.generation)
+    path.unlink()
+    counting = CountingEmbedder(embedder)
+    again = Ingestor(settings, embedder=counting).run()
+    assert again.unchanged and counting.embedded == 0 and schema_current(path)
+    _downgrade(path)
+    assert Ingestor(settings, embedder=counting).run().unchanged and schema_current(path)
+
+
+def test_an_old_layout_is_not_carried_into_the_next_generation(settings: Settings, corpus: Path, embedder) -> None:
+    import sqlite3
+
+    from qa.lexical import schema_current
+
+    first = Ingestor(settings, embedder=CountingEmbedder(embedder)).run()
+    _downgrade(lexical_path(settings, first.generation))
+    (corpus / "romiplostim.md").write_text((corpus / "romiplostim.md").read_text() + "\n\nOne more line.\n")
+    second = Ingestor(settings, embedder=CountingEmbedder(embedder)).run()
+    path = lexical_path(settings, second.generation)
+    assert second.generation != first.generation and schema_current(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0] == second.chunks
+    assert conn.execute("SELECT COUNT(*) FROM words").fetchone()[0] > 100
+    conn.close()

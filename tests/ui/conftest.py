@@ -51,12 +51,12 @@ def start_app(settings: Any, assistant: Any) -> LiveServer:
     """Serve `create_app(settings, assistant)` on a free loopback port until `stop()`."""
     import uvicorn
 
-    from ui.app import create_app
+    from ui.app import create_app, server_config
 
     port = free_port()
-    settings = settings.model_copy(update={"port": port})
+    settings = settings.model_copy(update={"port": port, "host": "127.0.0.1"})
     app = create_app(settings, assistant)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(server_config(app, settings))  # exactly as `itpqa serve` runs it
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

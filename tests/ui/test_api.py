@@ -157,3 +157,19 @@ def test_gradio_client_ask(app_url: str) -> None:
     client = Client(f"{app_url}/", verbose=False)
     reply = client.predict("Is ITP contagious?", [], api_name="/ask")
     assert reply["kind"] == "answer" and reply["text"].endswith(DISCLAIMER)
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(server_factory) -> None:
+    server = server_factory(rate_limit=2, trusted_proxies="127.0.0.1")
+
+    def ask(visitor: str) -> int:
+        return post(f"{server.url}/api/ask", {"question": "What is ITP?"},
+                    headers={"X-Forwarded-For": visitor}).status_code
+
+    assert [ask("203.0.113.7"), ask("203.0.113.7"), ask("203.0.113.7")] == [200, 200, 429]
+    assert ask("198.51.100.9") == 200  # another visitor behind the same proxy
+    # Without the setting the header is ignored: a visitor cannot dodge the limit by forging it.
+    plain = server_factory(rate_limit=2)
+    codes = [post(f"{plain.url}/api/ask", {"question": "What is ITP?"},
+                  headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code for i in range(3)]
+    assert codes == [200, 200, 429]

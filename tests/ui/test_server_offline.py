@@ -12,34 +12,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
-GUARDED = textwrap.dedent(
+GUARDED = (REPO / "tests" / "network_guard.py").read_text() + textwrap.dedent(
     """
     import json, socket, sys, threading, time
-    attempts = []
-    _connect = socket.socket.connect
-
-    def guarded(self, address):
-        host = address[0] if isinstance(address, tuple) else address
-        if self.family == socket.AF_UNIX or str(host) in ("127.0.0.1", "::1", "localhost"):
-            return _connect(self, address)
-        attempts.append(str(address))
-        raise OSError("network disabled in this test")
-
-    socket.socket.connect = guarded
-    _getaddrinfo = socket.getaddrinfo
-
-    def no_dns(host, *a, **k):
-        if host not in (None, "localhost", "127.0.0.1", "::1"):
-            attempts.append(f"dns:{host}")
-            raise socket.gaierror("dns disabled in this test")
-        return _getaddrinfo(host, *a, **k)
-
-    socket.getaddrinfo = no_dns
 
     import httpx, uvicorn
     from qa.assistant import Assistant
     from qa.settings import Settings
-    from ui.app import create_app
+    from ui.app import create_app, server_config
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -47,8 +27,7 @@ GUARDED = textwrap.dedent(
     settings = Settings(port=port)
     bot = Assistant(settings)
     bot.warm_up()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(server_config(create_app(settings, bot), settings))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
