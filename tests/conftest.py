@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
 
 from qa.offline import enforce_offline
 
@@ -55,3 +57,37 @@ def assistant(built_settings, embedder):
     bot = Assistant(built_settings, embedder=embedder)
     bot.warm_up()
     return bot
+
+
+# -- the one allowed fake: a chat model (an outside service) with scripted answers ------------
+
+
+class Script:
+    """Answers a fake chat model gives, in order; counts how often the model was called."""
+
+    def __init__(self, answers: Sequence[str | BaseException]) -> None:
+        self.answers = list(answers)
+        self.calls = 0
+
+    def __iter__(self) -> Iterator[AIMessage]:
+        return self
+
+    def __next__(self) -> AIMessage:
+        self.calls += 1
+        if not self.answers:
+            raise AssertionError("the chat model was called more often than scripted")
+        answer = self.answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        return AIMessage(content=answer)
+
+
+@pytest.fixture
+def scripted() -> Callable[..., tuple[GenericFakeChatModel, Script]]:
+    """`scripted("answer 1", ...)` -> (a GenericFakeChatModel, its script)."""
+
+    def make(*answers: str | BaseException) -> tuple[GenericFakeChatModel, Script]:
+        script = Script(answers)
+        return GenericFakeChatModel(messages=script), script
+
+    return make

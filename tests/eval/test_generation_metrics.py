@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
 
 from eval import artifact as art
 from eval.metrics.generation import generation_stats
@@ -189,38 +186,18 @@ def test_drafted_badge() -> None:
 # -- end to end: the real assistant and index, a scripted chat model ------------------------------
 
 
-class Script:
-    """A fake chat model's answers in order (an exception is raised instead of answered)."""
-
-    def __init__(self, *answers: str | BaseException) -> None:
-        self.answers = list(answers)
-        self.calls = 0
-
-    def __iter__(self) -> Iterator[AIMessage]:
-        return self
-
-    def __next__(self) -> AIMessage:
-        self.calls += 1
-        if not self.answers:
-            raise AssertionError("the chat model was called more often than scripted")
-        answer = self.answers.pop(0)
-        if isinstance(answer, BaseException):
-            raise answer
-        return AIMessage(content=answer)
-
-
 FAITHFUL = ("ITP is not contagious. [1] A virus can sometimes trigger ITP in a child, but ITP itself "
             "does not spread. [1]")
 
 
-def test_scripted_llm_through_runner_and_scoring(built_settings, embedder, scorer) -> None:
+def test_scripted_llm_through_runner_and_scoring(built_settings, embedder, scorer, scripted) -> None:
     from qa.assistant import Assistant
     from qa.llm import LLMGenerator
 
     # One invented number (removed by verification), one model error (answered by the fallback).
-    script = Script(FAITHFUL + " About 90% of children with ITP are better within 6 months. [1]",
-                    RuntimeError("connection reset"))
-    generator = LLMGenerator(GenericFakeChatModel(messages=script), "fake:scripted", embedder=embedder)
+    model, script = scripted(FAITHFUL + " About 90% of children with ITP are better within 6 months. [1]",
+                             RuntimeError("connection reset"))
+    generator = LLMGenerator(model, "fake:scripted", embedder=embedder)
     bot = Assistant(built_settings, embedder=embedder, generator=generator)
     cases = [Case("contagious", ("Is ITP contagious?",), "answer", facts=(("not contagious",),)),
              Case("romiplostim", ("what is romiplostim?",), "answer"),
