@@ -100,6 +100,7 @@ def parse_piece(piece: str) -> Proposed:
     """One sentence of model output -> its text without markers and the numbers it cites."""
     markers = tuple(dict.fromkeys(n for m in _MARKS.finditer(piece) for n in _marker_numbers(m.group())))
     text = _MARKS.sub(" ", piece)
+    text = re.sub(r"[\[\]]", " ", text)  # a stray bracket ("help. [ [1]") is not shown either
     text = _LEADING.sub("", text)
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"\s+([.,;:!?])", r"\1", text)

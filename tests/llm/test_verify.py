@@ -25,6 +25,14 @@ def test_lists_labels_markdown_and_html_are_stripped():
     ]
 
 
+def test_stray_brackets_never_reach_the_patient():
+    # SmolLM2 wrote this in the eval: a bracket left open before the marker.
+    assert split_output("A cold pack on the bridge of the nose may help. [ [1] Sit up. [[2]]") == [
+        Proposed("A cold pack on the bridge of the nose may help.", (1,)),
+        Proposed("Sit up.", (2,)),
+    ]
+
+
 def test_named_markers_and_think_blocks():
     assert split_output("<think>plan: cite [7]</think>Platelets help clotting [Source 1].") == [
         Proposed("Platelets help clotting.", (1,))
