@@ -80,8 +80,8 @@ class ExtractiveGenerator:
         scores, per_hit, _ = self._score_all(request)
         return scores, per_hit
 
-    def _score_all(self, request: Request) -> tuple[list[float], list[list[_Scored]], list[float]]:
-        """Section scores, scored sentences, and how much of what is asked each section mentions."""
+    def _score_all(self, request: Request) -> tuple[list[float], list[list[_Scored]], list[set[str]]]:
+        """Section scores, scored sentences, and which of the asked-about words each section mentions."""
         q = request.vector
         terms = {_stem(t) for t in query_terms(request.question)}
         aspect = aspect_terms(request.expanded or request.question, request.vocabulary)
@@ -89,7 +89,7 @@ class ExtractiveGenerator:
         entities = {m.name for m in find_mentions(request.question) if m.kind != "topic"}
         passage_scores: list[float] = []
         per_hit: list[list[_Scored]] = []
-        asked: list[float] = []
+        asked: list[set[str]] = []
         for h, hit in enumerate(request.hits):
             row = hit.row
             head_terms = {_stem(t) for t in query_terms(f"{row.passage.title} {row.passage.section}")}
@@ -101,8 +101,7 @@ class ExtractiveGenerator:
             # flying, side effects) beats one that merely names the same medicine.
             heading_words = {_stem(t) for t in query_terms(row.passage.section.split(" › ")[-1])}
             aspect_cov = sum(w for t, w in aspect.items() if t in heading_words) / aspect_total if aspect else 0.0
-            asked.append(sum(w for t, w in aspect.items() if t in head_terms | body_terms) / aspect_total
-                         if aspect else 1.0)
+            asked.append({t for t in aspect if t in head_terms | body_terms})
             # A passage that never names the medicine asked about is rarely the answer.
             entity_cov = 1.0
             if entities:
@@ -136,7 +135,8 @@ class ExtractiveGenerator:
         lead = order[0]
         # Say the sources do not cover it when the best section is a poor match, or a weak one
         # that mentions nothing of what is asked ("how much does romiplostim cost in Canada?").
-        weak = passage_scores[lead] < self.weak_passage and asked[lead] == 0.0
+        weak = (passage_scores[lead] < self.weak_passage and not asked[lead]
+                and bool(aspect_terms(request.expanded or request.question, request.vocabulary)))
         if request.mode == "answer" and (passage_scores[lead] < self.min_passage or weak):
             return []
         limit = request.max_sentences if request.mode == "answer" else 2
@@ -155,13 +155,14 @@ class ExtractiveGenerator:
             if s.score >= floor:
                 picked.add(s.index)
         chosen = [lead_sents[i] for i in sorted(picked)][:limit]
-        # A second section may add what the lead does not say (e.g. a question naming two things).
+        # A second section may add what the lead does not say (e.g. a question naming two
+        # things), but only when it mentions something asked about that the lead does not.
         if request.mode == "answer" and len(chosen) < limit and len(order) > 1:
             lead_doc = request.hits[lead].row.passage.doc_id
             for h in order[1:3]:
                 if passage_scores[h] < passage_scores[lead] * 0.92:
                     break
-                if request.hits[h].row.passage.doc_id == lead_doc:
+                if request.hits[h].row.passage.doc_id == lead_doc or not asked[h] - asked[lead]:
                     continue
                 extra = max(per_hit[h], key=lambda s: s.score, default=None)
                 if extra and extra.score >= best.score * 0.9:
