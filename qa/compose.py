@@ -46,6 +46,20 @@ def aspect_terms(question: str, vocabulary: Mapping[str, int] | None = None) -> 
 
 
 @dataclass(frozen=True)
+class _Scores:
+    """What `_score_all` measured for each hit."""
+
+    ranking: list[float]  # section scores, higher first (topic coverage included)
+    sentences: list[list[_Scored]]
+    asked: list[set[str]]  # the asked-about words each section mentions
+    topic_gap: list[float]  # what a section lost for not naming a topic asked about
+
+    def match(self, h: int) -> float:
+        """How well section `h` answers, not counting topics (the abstain thresholds use this)."""
+        return self.ranking[h] + self.topic_gap[h]
+
+
+@dataclass(frozen=True)
 class _Scored:
     hit: int
     index: int  # sentence position in its chunk
@@ -77,19 +91,22 @@ class ExtractiveGenerator:
         self.max_chars = max_chars
 
     def _score(self, request: Request) -> tuple[list[float], list[list[_Scored]]]:
-        scores, per_hit, _ = self._score_all(request)
-        return scores, per_hit
+        scored = self._score_all(request)
+        return scored.ranking, scored.sentences
 
-    def _score_all(self, request: Request) -> tuple[list[float], list[list[_Scored]], list[set[str]]]:
-        """Section scores, scored sentences, and which of the asked-about words each section mentions."""
+    def _score_all(self, request: Request) -> _Scores:
+        """Section scores, scored sentences, and what of the question each section mentions."""
         q = request.vector
         terms = {_stem(t) for t in query_terms(request.question)}
         aspect = aspect_terms(request.expanded or request.question, request.vocabulary)
         aspect_total = sum(aspect.values())
-        entities = {m.name for m in find_mentions(request.question) if m.kind != "topic"}
+        mentioned = find_mentions(request.question)
+        entities = {m.name for m in mentioned if m.kind != "topic"}
+        topics = {m.name for m in mentioned if m.kind == "topic"}
         passage_scores: list[float] = []
         per_hit: list[list[_Scored]] = []
         asked: list[set[str]] = []
+        topic_gap: list[float] = []
         for h, hit in enumerate(request.hits):
             row = hit.row
             head_terms = {_stem(t) for t in query_terms(f"{row.passage.title} {row.passage.section}")}
@@ -103,14 +120,18 @@ class ExtractiveGenerator:
             aspect_cov = sum(w for t, w in aspect.items() if t in heading_words) / aspect_total if aspect else 0.0
             asked.append({t for t in aspect if t in head_terms | body_terms})
             # A passage that never names the medicine asked about is rarely the answer.
-            entity_cov = 1.0
-            if entities:
+            entity_cov = topic_cov = 1.0
+            if entities or topics:
                 named = {m.name for m in find_mentions(f"{row.passage.title} {row.passage.section} {row.passage.text}")}
-                entity_cov = len(entities & named) / len(entities)
+                entity_cov = len(entities & named) / len(entities) if entities else 1.0
+                # A topic asked about (vaccines, travel) counts for less: sections often imply it.
+                topic_cov = len(topics & named) / len(topics) if topics else 1.0
             passage_scores.append(
                 0.30 * hit.heading + 0.25 * hit.dense + 0.15 * best_sent + 0.15 * coverage
                 + 0.15 * aspect_cov + 0.15 * (entity_cov - 1.0)
             )
+            topic_gap.append(0.05 * (1.0 - topic_cov))
+            passage_scores[-1] -= topic_gap[-1]
             scored = []
             for i, (text, sim) in enumerate(zip(row.sentences, sims, strict=True)):
                 s_terms = {_stem(t) for t in query_terms(text)}
@@ -119,7 +140,7 @@ class ExtractiveGenerator:
                          + (0.04 if i == 0 else 0.0))
                 scored.append(_Scored(h, i, text, score, row.sent_vecs[i]))
             per_hit.append(scored)
-        return passage_scores, per_hit, asked
+        return _Scores(passage_scores, per_hit, asked, topic_gap)
 
     def rank(self, request: Request) -> list[int]:
         """Hit indexes, best section first, as `select` weighs them."""
@@ -130,14 +151,17 @@ class ExtractiveGenerator:
         """Choose, order and cite the sentences of the answer."""
         if not request.hits:
             return []
-        passage_scores, per_hit, asked = self._score_all(request)
+        scores = self._score_all(request)
+        passage_scores, per_hit, asked = scores.ranking, scores.sentences, scores.asked
         order = sorted(range(len(request.hits)), key=lambda h: -passage_scores[h])
         lead = order[0]
         # Say the sources do not cover it when the best section is a poor match, or a weak one
         # that mentions nothing of what is asked ("how much does romiplostim cost in Canada?").
-        weak = (passage_scores[lead] < self.weak_passage and not asked[lead]
+        # A topic the section leaves unnamed only reorders sections; it never makes us abstain.
+        match = scores.match(lead)
+        weak = (match < self.weak_passage and not asked[lead]
                 and bool(aspect_terms(request.expanded or request.question, request.vocabulary)))
-        if request.mode == "answer" and (passage_scores[lead] < self.min_passage or weak):
+        if request.mode == "answer" and (match < self.min_passage or weak):
             return []
         limit = request.max_sentences if request.mode == "answer" else 2
         lead_sents = per_hit[lead]
