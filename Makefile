@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The local GGUF back end (llama-cpp-python) compiles llama.cpp: about 12 minutes on 2 cores, once
-# (pip keeps the wheel). CI builds it so the real SmolLM2 tests run; elsewhere: make test LLAMACPP=1.
+# The local GGUF back end (llama-cpp-python) compiles llama.cpp: about 6 minutes on 2 cores, once
+# per .venv. CI builds it so the real SmolLM2 tests run; elsewhere: make test LLAMACPP=1.
 LLAMACPP ?= $(if $(CI),1,0)
 LLAMACPP_STAMP := $(VENV)/.llamacpp
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 ANONYMIZED_TELEMETRY=False GRADIO_ANALYTICS_ENABLED=False
@@ -27,9 +27,10 @@ llamacpp: $(LLAMACPP_STAMP)
 
 # GGML_NATIVE=OFF: a portable build (the native one can crash with "Illegal instruction" on
 # machines whose CPU differs from the build machine's, e.g. CI runners and containers).
+# --no-cache-dir: never reuse a wheel pip cached from an earlier (perhaps native) build.
 $(LLAMACPP_STAMP): $(STAMP)
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
-	  $(BIN)/python -m pip install -q -e ".[llamacpp]"
+	  $(BIN)/python -m pip install -q --no-cache-dir -e ".[llamacpp]"
 	@touch $@
 
 ## index: build or update the index from corpus/ (an unchanged corpus embeds nothing)
