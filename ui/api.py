@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal
 
 import anyio.to_thread
@@ -144,7 +144,13 @@ def api_router(assistant: Any) -> APIRouter:
                 log.exception("streaming answer failed")
                 yield _sse("error", {"detail": "The answer failed on the server; please try again."})
 
-        return StreamingResponse(events(), media_type="text/event-stream",
+        async def paced() -> AsyncIterator[str]:
+            # Each step runs off the event loop under the same limit as /api/ask.
+            parts = events()
+            while (part := await anyio.to_thread.run_sync(next, parts, None, limiter=limiter)) is not None:
+                yield part
+
+        return StreamingResponse(paced(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @router.get("/healthz", tags=["health"], summary="Is the service up and its index readable?")
