@@ -50,13 +50,9 @@ class _Scores:
     """What `_score_all` measured for each hit."""
 
     ranking: list[float]  # section scores, higher first (topic coverage included)
+    match: list[float]  # the same without topic coverage (what the abstain thresholds use)
     sentences: list[list[_Scored]]
     asked: list[set[str]]  # the asked-about words each section mentions
-    topic_gap: list[float]  # what a section lost for not naming a topic asked about
-
-    def match(self, h: int) -> float:
-        """How well section `h` answers, not counting topics (the abstain thresholds use this)."""
-        return self.ranking[h] + self.topic_gap[h]
 
 
 @dataclass(frozen=True)
@@ -90,10 +86,6 @@ class ExtractiveGenerator:
         self.relative = relative
         self.max_chars = max_chars
 
-    def _score(self, request: Request) -> tuple[list[float], list[list[_Scored]]]:
-        scored = self._score_all(request)
-        return scored.ranking, scored.sentences
-
     def _score_all(self, request: Request) -> _Scores:
         """Section scores, scored sentences, and what of the question each section mentions."""
         q = request.vector
@@ -104,9 +96,9 @@ class ExtractiveGenerator:
         entities = {m.name for m in mentioned if m.kind != "topic"}
         topics = {m.name for m in mentioned if m.kind == "topic"}
         passage_scores: list[float] = []
+        match: list[float] = []
         per_hit: list[list[_Scored]] = []
         asked: list[set[str]] = []
-        topic_gap: list[float] = []
         for h, hit in enumerate(request.hits):
             row = hit.row
             head_terms = {_stem(t) for t in query_terms(f"{row.passage.title} {row.passage.section}")}
@@ -126,12 +118,11 @@ class ExtractiveGenerator:
                 entity_cov = len(entities & named) / len(entities) if entities else 1.0
                 # A topic asked about (vaccines, travel) counts for less: sections often imply it.
                 topic_cov = len(topics & named) / len(topics) if topics else 1.0
-            passage_scores.append(
+            match.append(
                 0.30 * hit.heading + 0.25 * hit.dense + 0.15 * best_sent + 0.15 * coverage
                 + 0.15 * aspect_cov + 0.15 * (entity_cov - 1.0)
             )
-            topic_gap.append(0.05 * (1.0 - topic_cov))
-            passage_scores[-1] -= topic_gap[-1]
+            passage_scores.append(match[-1] - 0.05 * (1.0 - topic_cov))
             scored = []
             for i, (text, sim) in enumerate(zip(row.sentences, sims, strict=True)):
                 s_terms = {_stem(t) for t in query_terms(text)}
@@ -140,11 +131,11 @@ class ExtractiveGenerator:
                          + (0.04 if i == 0 else 0.0))
                 scored.append(_Scored(h, i, text, score, row.sent_vecs[i]))
             per_hit.append(scored)
-        return _Scores(passage_scores, per_hit, asked, topic_gap)
+        return _Scores(passage_scores, match, per_hit, asked)
 
     def rank(self, request: Request) -> list[int]:
         """Hit indexes, best section first, as `select` weighs them."""
-        passage_scores, _ = self._score(request)
+        passage_scores = self._score_all(request).ranking
         return sorted(range(len(request.hits)), key=lambda h: -passage_scores[h])
 
     def select(self, request: Request) -> list[Sentence]:
@@ -158,7 +149,7 @@ class ExtractiveGenerator:
         # Say the sources do not cover it when the best section is a poor match, or a weak one
         # that mentions nothing of what is asked ("how much does romiplostim cost in Canada?").
         # A topic the section leaves unnamed only reorders sections; it never makes us abstain.
-        match = scores.match(lead)
+        match = scores.match[lead]
         weak = (match < self.weak_passage and not asked[lead]
                 and bool(aspect_terms(request.expanded or request.question, request.vocabulary)))
         if request.mode == "answer" and (match < self.min_passage or weak):

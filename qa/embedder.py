@@ -275,7 +275,7 @@ class Embedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         # Concurrent questions share one model call (see qa/batching.py).
-        self.batcher = QueryBatcher(lambda texts: self.query_encoder.encode(texts, batch_size=len(texts)))
+        self.batcher = QueryBatcher(self.embed_queries)
 
     @property
     def encoder(self) -> Encoder:

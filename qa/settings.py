@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from ipaddress import ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -11,6 +11,22 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def parse_networks(spec: str) -> list[IPv4Network | IPv6Network]:
+    """Comma-separated addresses or networks, as `ITPQA_TRUSTED_PROXIES` holds them.
+
+    >>> [str(n) for n in parse_networks("127.0.0.1, 10.0.0.0/8")]
+    ['127.0.0.1/32', '10.0.0.0/8']
+    """
+    nets = []
+    for part in (p.strip() for p in spec.split(",")):
+        if part:
+            try:
+                nets.append(ip_network(part, strict=False))
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or network") from None
+    return nets
 
 
 def _default_data_dir() -> Path:
@@ -92,13 +108,12 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_are_addresses(cls, value: str) -> str:
-        for part in (p.strip() for p in value.split(",")):
-            if part:
-                try:
-                    ip_network(part, strict=False)
-                except ValueError:
-                    raise ValueError(f"{part!r} is not an IP address or network") from None
+        parse_networks(value)
         return value
+
+    @property
+    def trusted_networks(self) -> list[IPv4Network | IPv6Network]:
+        return parse_networks(self.trusted_proxies)
 
     @property
     def index_dir(self) -> Path:

@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, assistant: Any = None) -> FastA
                   docs_url=None, redoc_url=None)
     app.state.settings, app.state.assistant, app.state.feedback = settings, assistant, store
     app.add_middleware(Guard, allowed_origins=settings.allowed_origins, rate_limit=settings.rate_limit,
-                       trusted_proxies=settings.trusted_proxies)
+                       trusted_proxies=settings.trusted_networks)
     # After Guard, so it is outermost: its 403/429 answers still carry CORS headers where allowed.
     app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
                        allow_headers=["content-type"], max_age=600)

@@ -9,7 +9,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Sequence
-from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_address
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -77,23 +77,6 @@ class RateLimiter:
             return 0
 
 
-def parse_proxies(spec: str) -> list[IPv4Network | IPv6Network]:
-    """`ITPQA_TRUSTED_PROXIES`: comma-separated addresses or networks (`10.0.0.0/8`).
-
-    >>> [str(n) for n in parse_proxies("127.0.0.1, 10.0.0.0/8")]
-    ['127.0.0.1/32', '10.0.0.0/8']
-    """
-    nets = []
-    for part in (p.strip() for p in spec.split(",")):
-        if not part:
-            continue
-        try:
-            nets.append(ip_network(part, strict=False))
-        except ValueError:
-            raise ValueError(f"ITPQA_TRUSTED_PROXIES: {part!r} is not an IP address or network") from None
-    return nets
-
-
 def _trusted(address: str, proxies: Sequence[IPv4Network | IPv6Network]) -> bool:
     try:
         ip = ip_address(address)
@@ -109,7 +92,8 @@ def client_address(peer: str, forwarded_for: str | None,
 
     A visitor can write anything into the header; only hops added by trusted proxies count.
 
-    >>> proxies = parse_proxies("10.0.0.5")
+    >>> from qa.settings import parse_networks
+    >>> proxies = parse_networks("10.0.0.5")
     >>> client_address("10.0.0.5", "6.6.6.6, 203.0.113.7", proxies)
     '203.0.113.7'
     >>> client_address("198.51.100.2", "203.0.113.7", proxies)  # not via the proxy: header ignored
@@ -133,9 +117,9 @@ class Guard:
     origin that is not allowed gets 403 and a client over its rate limit gets 429 + Retry-After."""
 
     def __init__(self, app: ASGIApp, allowed_origins: Iterable[str], rate_limit: int,
-                 trusted_proxies: str = "") -> None:
+                 trusted_proxies: Sequence[IPv4Network | IPv6Network] = ()) -> None:
         self.app = app
-        self.proxies = parse_proxies(trusted_proxies)
+        self.proxies = list(trusted_proxies)
         self.allowed = [o.rstrip("/") for o in allowed_origins]
         self.limiter = RateLimiter(rate_limit)
         self.embed_csp = content_security_policy(self.allowed)

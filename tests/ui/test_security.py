@@ -28,9 +28,10 @@ def test_csp() -> None:
 
 
 def test_client_address_trusts_only_hops_added_by_trusted_proxies() -> None:
-    from ui.security import client_address, parse_proxies
+    from qa.settings import parse_networks
+    from ui.security import client_address
 
-    proxies = parse_proxies("10.0.0.0/8, ::1")
+    proxies = parse_networks("10.0.0.0/8, ::1")
     assert client_address("10.1.2.3", "203.0.113.7", proxies) == "203.0.113.7"
     # The visitor wrote a fake first hop; the proxy appended the real address.
     assert client_address("10.1.2.3", "1.2.3.4, 203.0.113.7", proxies) == "203.0.113.7"
