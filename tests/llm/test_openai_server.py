@@ -35,6 +35,7 @@ class Play:
     delay: float = 0.0  # before the response starts
     chunk_delay: float = 0.0  # between streamed chunks
     stall_after: int | None = None  # streamed chunks sent before the server goes silent
+    hold_last: threading.Event | None = None  # the last token waits for this (order, not timing)
 
 
 class Server:
@@ -44,6 +45,7 @@ class Server:
         self.plays: list[Play] = []
         self.seen: list[dict] = []
         self.finished: list[float] = []  # when each complete stream was sent (time.monotonic)
+        self.tokens_sent = 0  # content chunks streamed so far, over all requests
         self.release = threading.Event()  # lets stalled handlers finish at shutdown
         outer = self
 
@@ -93,7 +95,10 @@ class Server:
                     if play.stall_after is not None and i == play.stall_after:
                         outer.release.wait(30)
                         return
+                    if play.hold_last is not None and i == len(pieces) - 1:
+                        play.hold_last.wait(30)  # a client that buffers everything waits it out
                     self._event({"role": "assistant", "content": piece}, None, body["model"])
+                    outer.tokens_sent += 1
                     if play.chunk_delay and outer.release.wait(play.chunk_delay):
                         return
                 self._event({}, "stop", body["model"])
@@ -161,19 +166,22 @@ def test_json_answer_through_the_real_client(server, settings_for, embedder, con
 
 
 def test_sse_stream_shows_sentences_as_they_complete(server, settings_for, embedder, contagious):
-    server.plays = [Play(FAITHFUL + " Cats spread ITP. [2]", chunk_delay=0.25)]
-    gen = make_llm_generator("openai:local-model", settings_for(timeout=30), embedder=embedder)
-    shown_at, texts = [], []
+    # Order, not timing: the last token waits until the first sentence has been released.
+    text = FAITHFUL + " Cats spread ITP. [2]"
+    release = threading.Event()
+    server.plays = [Play(text, hold_last=release)]
+    gen = make_llm_generator("openai:local-model", settings_for(timeout=60), embedder=embedder)
+    texts, tokens_at_first = [], None
     info: dict = {}
     for sentence in gen.stream(contagious, info=info):
-        shown_at.append(time.monotonic())
+        if tokens_at_first is None:
+            tokens_at_first = server.tokens_sent
+            release.set()
         texts.append(sentence.text)
     assert server.seen[0]["body"]["stream"] is True
     assert texts == ["ITP is not contagious.",
                      "A virus can sometimes trigger ITP in a child, but ITP itself does not spread."]
-    # 27 chunks 0.25 s apart: the first sentence is shown while the server is still sending.
-    [finished] = server.finished
-    assert shown_at[0] < finished - 2
+    assert tokens_at_first is not None and tokens_at_first < len(text.split(" "))
     assert info["removed"] == 1 and info["fallback"] is None
 
 
@@ -239,16 +247,26 @@ def test_trickling_stream_hits_the_total_deadline(server, settings_for, embedder
 
 
 def test_assistant_streams_each_verified_sentence_while_the_model_writes(server, settings_for, embedder):
-    server.plays = [Play(FAITHFUL + " Cats spread ITP. [2]", chunk_delay=0.25)]
-    bot = Assistant(settings_for(timeout=30), embedder=embedder)
+    # Order, not wall-clock margins: the model's last token is held back until the first
+    # sentence has reached the caller. A stream that buffered the whole answer would see every
+    # token first (after the 30 s hold ran out), so `tokens_at_first` would equal the total.
+    text = FAITHFUL + " Cats spread ITP. [2]"
+    total_tokens = len(text.split(" "))
+    release = threading.Event()
+    server.plays = [Play(text, hold_last=release)]
+    bot = Assistant(settings_for(timeout=60), embedder=embedder)
     arrivals = []
+    tokens_at_first = None
     for event in bot.stream("Is ITP contagious?"):
-        arrivals.append((time.monotonic(), event))
-    [finished] = server.finished
-    first_at, first = arrivals[0]
+        if tokens_at_first is None:
+            tokens_at_first = server.tokens_sent
+            release.set()
+        arrivals.append(event)
+    assert server.finished, "the model's stream never completed"
+    first = arrivals[0]
     assert first.delta == "ITP is not contagious. [1]" and first.reply is None
-    assert first_at < finished - 2  # shown while the model was still writing
-    reply = arrivals[-1][1].reply
-    assert "".join(e.delta for _, e in arrivals) == reply.text
+    assert tokens_at_first is not None and tokens_at_first < total_tokens  # shown mid-stream
+    reply = arrivals[-1].reply
+    assert "".join(e.delta for e in arrivals) == reply.text
     assert "Cats" not in reply.text  # the unsupported sentence never reached the patient
     assert reply.draft_info["answered_by"] == "llm" and reply.draft_info["removed"] == 1
