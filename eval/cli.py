@@ -349,3 +349,88 @@ def compare_cmd(old: Path, new: Path, as_json: bool, fail_on_regression: bool, s
     if fail_on_regression and (cmp.regressed or any(d.verdict == "worse" for d in cmp.metrics
                                                     if d.name not in ("latency_p50_ms", "latency_p95_ms"))):
         raise click.exceptions.Exit(EXIT_QUALITY)
+
+
+@eval_group.command("triage", epilog=EXIT_CODES_HELP)
+@click.option("--suite", "suites", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A suite file of triage cases. [default: eval/suites/frozen/triage.yaml]")
+@click.option("--no-banks", is_flag=True, help="Leave out the banks' validation split.")
+@click.option("--gate", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML thresholds (min:/max: metric: value) every set must meet, e.g. "
+                   "eval/triage-thresholds.yaml.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the JSON artifact. [default: $ITPQA_DATA_DIR/reports]")
+@click.option("--misses", type=click.IntRange(0, 1000), default=15, show_default=True,
+              help="Wrongly triaged cases to list per set.")
+@click.option("--ingest", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Index the corpus first: when no index exists (auto), always, or never.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
+@click.pass_obj
+def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | None, out: Path | None,
+               misses: int, ingest: str, as_json: bool) -> None:
+    """Triage on the frozen validation sets: recall and false positives, per red flag.
+
+    \b
+    Examples:
+      itpqa eval triage
+      itpqa eval triage --gate eval/triage-thresholds.yaml
+      itpqa eval triage --suite eval/suites/dev.yaml --no-banks
+    """
+    from eval import triage
+    from qa.settings import get_settings
+
+    settings = getattr(obj, "settings", None) or get_settings()
+    sets: list[tuple[str, list]] = []
+    if not no_banks:
+        sets.append(("banks-validation", triage.bank_cases("validation")))
+    for path in suites or (triage.FROZEN_SUITE,):
+        try:
+            sets.append((path.stem, triage.suite_cases(path)))
+        except (OSError, KeyError, TypeError) as exc:
+            raise UsageProblem(f"{path}: not a suite of triage cases ({exc})") from None
+    limits: dict[str, dict[str, float]] = {"min": {}, "max": {}}
+    if gate:
+        import yaml
+
+        try:
+            raw = yaml.safe_load(gate.read_text()) or {}
+            limits = {b: {str(k): float(v) for k, v in (raw.get(b) or {}).items()} for b in ("min", "max")}
+        except (OSError, yaml.YAMLError, ValueError, AttributeError) as exc:
+            raise UsageProblem(f"{gate}: unreadable gate file ({exc})") from None
+    bot, info = _assistant(settings, ingest, as_json)
+    bot.warm_up(wait_for_triage=True)
+    started = time.perf_counter()
+    results = {name: triage.score(cases, triage.run(bot, cases)) for name, cases in sets}
+    artifact = {
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "index": info, "seconds": round(time.perf_counter() - started, 1),
+        "model": bot.triage.model.cv if bot.triage.model else None,
+        "sets": {name: {"n": r.n, "metrics": r.metrics(), "per_flag": r.per_flag, "misses": r.misses}
+                 for name, r in results.items()},
+    }
+    folder = out or settings.data_dir / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"triage-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(artifact, indent=2, ensure_ascii=False))
+    failed = []
+    for name, r in results.items():
+        metrics = r.metrics()
+        for bound, values in limits.items():
+            for metric, value in values.items():
+                got = metrics.get(metric)
+                if got is None or (got < value if bound == "min" else got > value):
+                    failed.append(f"{name}: {metric} = {got if got is None else round(got, 4)}, "
+                                  f"needs {'>=' if bound == 'min' else '<='} {value:g}")
+    if as_json:
+        click.echo(json.dumps(artifact, indent=2, ensure_ascii=False))
+    else:
+        for name, r in results.items():
+            click.echo(triage.report(name, r))
+            for m in r.misses[:misses]:
+                click.echo(f"    miss: expected {m['expected']}, got {m['got']} ({m['reason']}): {m['message'][:110]}")
+            click.echo("")
+        click.echo(f"artifact: {path}")
+        for f in failed:
+            click.echo(f"gate: {f}", err=True)
+    if failed:
+        raise SystemExit(EXIT_QUALITY)

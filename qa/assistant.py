@@ -14,8 +14,8 @@ from qa.generate import Draft, Generator, Sentence
 from qa.index import IndexMissing, IndexReader
 from qa.render import build_reply
 from qa.retrieve import HybridSearch
-from qa.safety import urgent_reason
 from qa.settings import Settings, get_settings
+from qa.triage.detector import Triage
 from qa.types import Passage, Reply
 
 log = logging.getLogger("qa")
@@ -51,19 +51,34 @@ class Assistant:
     """
 
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
-                 generator: Generator | None = None, reader: IndexReader | None = None) -> None:
+                 generator: Generator | None = None, reader: IndexReader | None = None,
+                 triage: Triage | None = None) -> None:
         self.settings = settings or get_settings()
         self.embedder = embedder or shared_embedder()
         self.reader = reader or IndexReader(self.settings)
         self.search = HybridSearch(self.reader, self.embedder, self.settings.candidates)
         self.generator = generator or make_generator(self.settings)
-        self.pipeline = Pipeline(self.settings, self.search, self.generator)
+        self.triage = triage or Triage.for_settings(self.settings, self.embedder)
+        self.triage.load_cached()  # milliseconds; a model not fitted yet is fitted by warm_up
+        self.pipeline = Pipeline(self.settings, self.search, self.generator, self.triage)
         self.chain = self.pipeline.runnable()
 
-    def warm_up(self) -> None:
-        """Load the model and open the index now, so the first question is fast."""
+    def warm_up(self, *, wait_for_triage: bool = False) -> None:
+        """Load the model and open the index now, so the first question is fast.
+
+        Args:
+            wait_for_triage: fit the learned triage detector before returning (evals); by
+                default it is fitted in the background and the rules decide until it is ready.
+        """
+        try:
+            self.embedder.warm_up()
+        except Exception:  # the rules still triage; answers will say what is wrong
+            log.exception("the embedding model could not load")
+        if wait_for_triage:
+            self.triage.prepare()
+        else:
+            self.triage.prepare_in_background()
         self.reader.current()
-        self.embedder.warm_up()
 
     def retrieve(self, question: str, history: Sequence[dict] | None = None, k: int | None = None) -> list[Passage]:
         """The passages the assistant would answer from, best first (for evals and debugging).
@@ -87,17 +102,16 @@ class Assistant:
         limit = self.settings.max_question_chars
         if len(text) > limit:
             # Safety first: a long message that describes an emergency still gets urgent advice.
-            reason = urgent_reason(text[:20_000])
-            if reason:
-                lead = templates.URGENT_LEAD.format(number=self.settings.emergency_number)
-                return None, build_reply("urgent", lead, [], [], "", reason)
+            gate = self.triage.check(text[:20_000])
+            if gate is not None and gate.kind == "urgent":
+                return None, self.pipeline.offline_reply(Turn(message=text[:limit], gate=gate))
             msg = templates.TOO_LONG.format(length=len(text), limit=limit)
             return None, build_reply("decline", msg, [], [], "", "too_long")
         turns, dropped = clean_history(history, self.settings.max_history_turns)
         return Turn(message=text, history=turns, notice=templates.BAD_HISTORY if dropped else ""), None
 
     def ask(self, question: str, history: Sequence[dict] | None = None) -> Reply:
-        """Answer one question.
+        """Answer one question (the same steps as `stream`, run to the end).
 
         Args:
             question: what the user typed.
@@ -105,25 +119,18 @@ class Assistant:
         Returns:
             A `Reply` whose `text` is exactly what the user sees, disclaimer included.
         """
-        turn, early = self._check_input(question, history)
-        if early is not None:
-            return early
-        assert turn is not None
-        try:
-            self.reader.current()  # a missing index is the operator's to fix: say so plainly
-            return self.chain.invoke(turn)
-        except IndexMissing:
-            raise
-        except Exception:
-            log.exception("answer pipeline failed")
-            reason = urgent_reason(turn.message)
-            if reason:  # even when the index is broken, an emergency gets the emergency advice
-                lead = templates.URGENT_LEAD.format(number=self.settings.emergency_number)
-                return build_reply("urgent", lead, [], [], turn.message, reason)
-            raise
+        reply = None
+        for event in self.stream(question, history):
+            reply = event.reply or reply
+        assert reply is not None
+        return reply
 
     def stream(self, question: str, history: Sequence[dict] | None = None) -> Iterator[StreamEvent]:
-        """Answer one question, yielding text as it is ready; the last event holds the `Reply`."""
+        """Answer one question, yielding text as it is ready; the last event holds the `Reply`.
+
+        Triage runs first and needs nothing: with a missing or broken index, or no embedding
+        model, an emergency still gets the urgent reply and a personal decision its referral.
+        """
         turn, early = self._check_input(question, history)
         if early is not None:
             yield StreamEvent(early.text, early)
@@ -131,21 +138,31 @@ class Assistant:
         assert turn is not None
         p = self.pipeline
         turn = p.understand(turn)
-        if turn.gate and turn.gate.kind == "decline":
-            reply = p.decline(turn, turn.gate.reason)
+        gate = turn.gate
+        if gate and gate.kind == "decline":
+            reply = p.decline(turn, gate.reason)
             yield StreamEvent(reply.text, reply)
             return
-        turn = p.retrieve(turn)
+        if gate and gate.kind in ("urgent", "abstain"):
+            yield from _as_events(self._gated_reply(turn))
+            return
+        turn = p.retrieve(turn)  # IndexMissing here is the operator's to fix: callers say so
         if p.answers_freely(turn):
             yield from self._stream_answer(turn)
             return
-        reply = p.reply(p.draft(turn))
-        # Stream the reply as its parts come: the lead (urgent action first), then each sentence.
-        shown = ""
-        for piece in _pieces(reply):
-            shown += piece
-            yield StreamEvent(piece)
-        yield StreamEvent(reply.text[len(shown):], reply)
+        yield from _as_events(p.reply(p.draft(turn)))
+
+    def _gated_reply(self, turn: Turn) -> Reply:
+        """An urgent or abstain reply with cited context when the library can give it, else without."""
+        p = self.pipeline
+        try:
+            if turn.gate is not None and turn.gate.kind == "urgent":
+                return p.reply(p.urgent_context(turn))
+            return p.reply(p.draft(p.retrieve(turn)))
+        except Exception as exc:  # a missing or broken index must not cost the patient the advice
+            if not isinstance(exc, IndexMissing):
+                log.exception("no sources for a %s reply", turn.gate.kind if turn.gate else "gated")
+            return p.offline_reply(turn)
 
     def _stream_answer(self, turn: Turn) -> Iterator[StreamEvent]:
         """Show each sentence as the generator releases it (an LLM's only once verified)."""
@@ -164,6 +181,15 @@ class Assistant:
         reply = p.reply(replace(turn, draft=Draft(sentences, dict(info))))
         # The last event holds the whole reply; clients show it in place of the streamed text.
         yield StreamEvent(reply.text[len(shown):] if reply.text.startswith(shown) else "", reply)
+
+
+def _as_events(reply: Reply) -> Iterator[StreamEvent]:
+    """A finished reply as display pieces (the lead, urgent action first, then each sentence)."""
+    shown = ""
+    for piece in _pieces(reply):
+        shown += piece
+        yield StreamEvent(piece)
+    yield StreamEvent(reply.text[len(shown):], reply)
 
 
 def _pieces(reply: Reply) -> Iterator[str]:

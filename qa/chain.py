@@ -17,8 +17,11 @@ from qa.lexicon import has_domain_word
 from qa.query import prepare
 from qa.render import build_reply
 from qa.retrieve import Hit, HybridSearch
-from qa.safety import Gate, check
 from qa.settings import Settings
+from qa.triage import rules
+from qa.triage.detector import Triage
+from qa.triage.flags import flag
+from qa.triage.gate import Gate
 from qa.types import Reply
 
 log = logging.getLogger("qa")
@@ -58,16 +61,27 @@ def clean_history(history: Any, max_turns: int) -> tuple[list[dict], bool]:
 class Pipeline:
     """Builds the runnable; each step is a small method so it can be tested on its own."""
 
-    def __init__(self, settings: Settings, search: HybridSearch, generator: Generator) -> None:
+    def __init__(self, settings: Settings, search: HybridSearch, generator: Generator,
+                 triage: Triage) -> None:
         self.settings = settings
         self.search = search
         self.generator = generator
+        self.triage = triage
 
     # -- steps --------------------------------------------------------------------------------
     def understand(self, turn: Turn) -> Turn:
-        resolved = resolve(turn.message, turn.history)
-        gate = check(turn.message) or (check(resolved.question) if resolved.used_history else None)
-        # An urgent message stays urgent even if the follow-up text alone looks harmless.
+        """Triage first (rules, then the learned detector once ready), then resolve follow-ups.
+
+        Needs no index: an emergency is recognised even when nothing else works.
+        """
+        gate = self.triage.check(turn.message, turn.history)
+        try:
+            resolved = resolve(turn.message, turn.history)
+        except Exception:  # understanding a follow-up must never stand between a patient and triage
+            log.exception("follow-up resolution failed")
+            return replace(turn, question=turn.message, gate=gate)
+        if gate is None and resolved.used_history:
+            gate = rules.check(resolved.question)
         return replace(turn, question=resolved.question, context=resolved.context, gate=gate)
 
     def _search(self, question: str) -> tuple[str, str, np.ndarray, list[Hit], float]:
@@ -79,12 +93,22 @@ class Pipeline:
         best = max((max(h.dense, h.heading) for h in hits), default=0.0)
         return query.text, query.lexical, vector, hits, best
 
+    def urgent_context(self, turn: Turn) -> Turn:
+        """The red flag's own cited sections: the action to take, quoted from the library."""
+        red = flag(turn.gate.reason) if turn.gate else None
+        if red is None:
+            return turn
+        _, lexical = self.search.reader.current()
+        ids = [cid for doc, heading in red.cited_sections() for cid in lexical.section_ids(doc, heading)]
+        rows = lexical.rows(ids)
+        hits = [Hit(row=rows[c], fused=1.0, dense=1.0, lexical=0.0, heading=1.0) for c in ids if c in rows]
+        sentences: list[Sentence] = []
+        for i, hit in enumerate(hits):
+            take = 3 if i == 0 else 1  # each section's first sentences answer it directly
+            sentences += [Sentence(text, (i,)) for text in hit.row.sentences[:take]]
+        return replace(turn, hits=hits, draft=Draft(sentences[:4]))
+
     def retrieve(self, turn: Turn) -> Turn:
-        if turn.gate and turn.gate.kind == "urgent":
-            # Context under an emergency should be the emergency guidance, not a nearby topic.
-            found = self._search(f"{turn.question} urgent warning signs emergency help")
-            return replace(turn, question=found[0], expanded=found[1], vector=found[2], hits=found[3],
-                           relevant=found[4] >= self.settings.min_relevance)
         found = self._search(turn.question)
         if turn.context and turn.context.lower() not in found[0].lower():
             # A follow-up may lean on the conversation without a pronoun ("why do I need a
@@ -137,15 +161,38 @@ class Pipeline:
         info = turn.draft.info if turn.draft else {}
         return replace(reply, draft_info=dict(info)) if info else reply
 
+    def urgent_lead(self, gate: Gate, offline: bool = False) -> str:
+        """Emergency number first, then what was recognised (and, without sources, what to do)."""
+        lead = templates.URGENT_LEAD.format(number=self.settings.emergency_number)
+        try:
+            red = flag(gate.reason)
+        except Exception:  # an unreadable table must never cost the patient the emergency advice
+            log.exception("red-flag table unreadable")
+            red = None
+        if red is None:
+            return lead
+        return f"{lead}\n\n{red.says}" + (f" {red.action}" if offline else "")
+
+    def offline_reply(self, turn: Turn) -> Reply:
+        """The reply for an urgent or abstain gate when the library cannot be searched."""
+        gate = turn.gate
+        assert gate is not None
+        if gate.kind == "urgent":
+            return build_reply("urgent", self.urgent_lead(gate, offline=True), [], [], turn.message,
+                               gate.reason)
+        lead = templates.ABSTAIN_PERSONAL.get(gate.reason, templates.ABSTAIN_PERSONAL["treatment_choice"])
+        return build_reply(gate.kind, lead, [], [], turn.message, gate.reason)
+
     def _reply(self, turn: Turn) -> Reply:
         sentences = turn.draft.sentences if turn.draft else []
         gate = turn.gate
         if gate and gate.kind == "urgent":
-            lead = templates.URGENT_LEAD.format(number=self.settings.emergency_number)
-            return build_reply("urgent", lead, sentences, turn.hits, turn.question, gate.reason,
-                               templates.URGENT_CONTEXT)
+            if not sentences:
+                return self.offline_reply(turn)
+            return build_reply("urgent", self.urgent_lead(gate), sentences, turn.hits, turn.question,
+                               gate.reason, templates.URGENT_CONTEXT)
         if gate and gate.kind == "abstain":
-            lead = templates.ABSTAIN_PERSONAL[gate.reason]
+            lead = templates.ABSTAIN_PERSONAL.get(gate.reason, templates.ABSTAIN_PERSONAL["treatment_choice"])
             return build_reply("abstain", lead, sentences, turn.hits, turn.question, gate.reason,
                                templates.ABSTAIN_CONTEXT)
         if gate and gate.kind == "decline":

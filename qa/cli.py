@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import time
 import logging
 import sys
 from pathlib import Path
@@ -109,13 +110,30 @@ def ingest(obj: Context, paths: tuple[Path, ...], as_json: bool, quiet: bool) ->
     """
     from qa.ingest import Ingestor
 
-    summary = Ingestor(obj.settings).run(list(paths) or None, progress=not quiet and not as_json)
+    from qa.embedder import configured_embedder
+    from qa.triage.detector import Triage
+
+    ingestor = Ingestor(obj.settings)
+    summary = ingestor.run(list(paths) or None, progress=not quiet and not as_json)
+    # The learned triage is fitted here (or loaded, when nothing it depends on changed), so the
+    # first question after `make run` already has it; the rules never wait for it.
+    triage = Triage.for_settings(obj.settings, configured_embedder(obj.settings))
+    started = time.perf_counter()
+    fitted = triage.prepare()
     if as_json:
-        click.echo(json.dumps(summary.to_dict(), indent=2))
+        out = summary.to_dict()
+        out["triage"] = {"ready": fitted is not None, "seconds": round(time.perf_counter() - started, 1),
+                         "error": triage.error}
+        click.echo(json.dumps(out, indent=2))
         return
     for err in summary.errors:
         click.echo(f"warning: {err}", err=True)
     click.echo(summary.line())
+    if fitted is None:
+        click.echo(f"warning: the learned triage is not available ({triage.error or 'no model'}); "
+                   "the rules triage alone", err=True)
+    elif not quiet:
+        click.echo(f"Triage detector ready ({time.perf_counter() - started:.1f}s).")
 
 
 def _history_from(option: str | None) -> list[dict]:

@@ -198,6 +198,12 @@ class LexicalIndex:
                            _unpack(svecs, len(sentences)))
         return out
 
+    def section_ids(self, doc_id: str, heading: str) -> list[str]:
+        """Chunk ids of one section (`heading` is its own heading, the last of its path)."""
+        cur = self._conn().execute(
+            "SELECT chunk_id, section FROM chunks WHERE doc_id = ? ORDER BY rowid", (doc_id,))
+        return [cid for cid, section in cur if section.split(" › ")[-1].strip() == heading.strip()]
+
     def vocabulary(self) -> dict[str, int]:
         """Every word the indexed text uses, with its frequency (for spelling repair)."""
         vocab = getattr(self, "_vocab", None)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from qa.lexical import STOPWORDS
 from qa.lexicon import find_mentions
-from qa.safety import parse_count
+from qa.triage.rules import parse_count
 from qa.sentences import split_sentences
 
 # Lay words → the words our sources use. Only added to the lexical query; never shown to users.

@@ -24,20 +24,30 @@ DECLINE_TASK = (
 )
 
 ABSTAIN_PERSONAL = {
-    "personal_dose": (
+    "dose": (
         "I can't advise on a personal dose. The right dose depends on you, your weight, your "
         "platelet count and your other medicines, so please ask your hematology team or the "
-        "doctor who prescribed it."
+        "doctor who prescribed it. Never give one person's medicine to someone else."
     ),
-    "stop_or_change_medicine": (
+    "stop_or_change": (
         "Please don't stop or change a medicine without talking to the doctor who prescribed it. "
         "I can't advise on this for you personally. Your hematology team can tell you what is "
         "safe, and some medicines must be reduced slowly."
     ),
-    "personal_decision": (
-        "I can't make a treatment decision for you personally. Your hematology team knows your "
-        "history and counts, so please ask them. It helps to write your questions down before "
-        "you talk to them."
+    "procedure_at_count": (
+        "Whether to go ahead with a procedure or a birth plan at a particular count is a decision "
+        "for your hematology team together with the team doing it. I can't make it for you. "
+        "Ask them what count they want and whether treatment beforehand is needed."
+    ),
+    "treatment_choice": (
+        "I can't choose a treatment for you personally. Your hematology team knows your history "
+        "and counts, so please ask them. It helps to write your questions down before you talk "
+        "to them."
+    ),
+    "other_prescriber": (
+        "Whether to take a medicine another doctor prescribed is a question for that doctor and "
+        "your hematology team together, so that both know about your ITP. I can't decide it for "
+        "you. A pharmacist can also check it against your other medicines."
     ),
 }
 ABSTAIN_CONTEXT = "Some general information from our sources:"

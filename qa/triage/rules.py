@@ -1,22 +1,15 @@
-"""Safety gates that run in code before retrieval: urgent, decline (off-topic/injection), abstain."""
+"""Triage rules: patterns that need no model or index (the floor under the learned detector).
+
+Urgent reasons are red-flag ids of `qa/triage/red_flags.yaml`; abstain reasons are the decision
+types of the personal-decision bank; decline reasons are prompt_injection, task and off_topic.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
 
 from qa.lexicon import find_mentions, has_domain_word
-
-GateKind = Literal["urgent", "decline", "abstain"]
-
-
-@dataclass(frozen=True)
-class Gate:
-    """A gate that fired: the reply kind and a short machine-readable reason."""
-
-    kind: GateKind
-    reason: str
+from qa.triage.gate import Gate
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
@@ -37,7 +30,7 @@ _URGENT_SIGNS: dict[str, re.Pattern[str]] = {
         r"\b(worst|severe|sudden|terrible|awful|excruciating|unbearable|really bad|very bad|thunderclap|splitting|crushing)\s+(\w+\s+)?head\s?aches?\b",
         r"\bhead\s?aches?\b[^.?!]{0,40}\b(worst|severe|sudden|won't go|wont go|vomit|throwing up|stiff neck|confus)",
     ),
-    "neuro": _rx(
+    "stroke_signs": _rx(
         r"\b(disoriented|can'?t wake|hard to wake|won'?t wake|unresponsive|unconscious|passed out|passing out|fainted|collapsed)\b",
         # "I'm confused about my results" is not a symptom; "he seems confused" is.
         r"\b(is|seems|seemed|became|becoming|getting|got|gone|went|suddenly|very|really|feel|feels|feeling|acting|looks)\s+(\w+\s+)?(confused|muddled)\b(?!\s+(about|by|with|as to|why|what|how|whether))",
@@ -65,7 +58,7 @@ _URGENT_SIGNS: dict[str, re.Pattern[str]] = {
         r"\b(urine|pee|wee)\s+(is|was|looks?|turned|has been|went|came out)\s+(\w+\s+)?(red|pink|bloody|brown|cola|dark)\b",
         r"\b(peeing|weeing|pissing)\s+blood\b", r"\b(red|pink|bloody)\s+(urine|pee)\b",
     ),
-    "uncontrolled_bleeding": _rx(
+    "bleeding_wont_stop": _rx(
         r"\b(bleed\w*|blood|nosebleed|nose bleed|nose)\b[^.?!]{0,40}\b(won'?t|wont|will not|doesn'?t|does not|isn'?t|is not|can'?t|cannot|not)\s+(stop|stopping|slow|ease|clot)\w*",
         r"\b(can'?t|cannot|unable to)\s+(stop|control)\s+(the\s+|his\s+|her\s+|my\s+)?(bleed|blood)",
         r"\b(nosebleed|nose bleed|bleeding|bleed)\b[^.?!]{0,30}\b(for|over|more than|about|nearly|almost)\s+(\d+|an?|one|two|three|half an?)\s+(hours?|hrs?|minutes?|mins?)\b",
@@ -74,11 +67,15 @@ _URGENT_SIGNS: dict[str, re.Pattern[str]] = {
         r"\b(heavy|lots of|a lot of|massive|huge amounts? of)\s+(bleeding|blood)\b[^.?!]{0,40}\b(now|won'?t|can'?t|everywhere)\b",
         r"\bbleeding (heavily|badly|a lot)\b",
     ),
-    "other_serious": _rx(
-        r"\b(chest pain|can'?t breathe|cannot breathe|trouble breathing|short of breath|struggling to breathe)\b",
+    "clot_signs": _rx(
+        r"\b(swollen|swelling|painful)\b[^.?!]{0,20}\b(calf|leg)\b[^.?!]{0,40}\b(breath|chest)\b",
+    ),
+    "chest_breathing": _rx(
+        r"\b(chest pain|can'?t breathe|cannot breathe|trouble breathing|short of breath|struggling to breathe|coughing up blood|coughed up blood)\b",
+    ),
+    "fever_no_spleen": _rx(
         r"\b(fever|temperature|chills|shivering)\b[^.?!]{0,60}\b(no spleen|without a spleen|splenectomy|spleen (was )?removed|spleen out)\b",
         r"\b(no spleen|splenectomy|spleen\b[^.?!]{0,12}\b(removed|taken out|out))\b[^.?!]{0,60}\b(fever|temperature|chills|shivering)\b",
-        r"\b(swollen|swelling|painful)\b[^.?!]{0,20}\b(calf|leg)\b[^.?!]{0,40}\b(breath|chest)\b",
     ),
 }
 # Signs that are only urgent together with a very low count.
@@ -149,15 +146,26 @@ def urgent_reason(text: str) -> str | None:
     general = bool(_GENERAL_QUESTION.search(text))
     for reason, pattern in _URGENT_SIGNS.items():
         if pattern.search(text) and (personal or not general):
-            if not personal and reason in ("gi_bleeding", "urine_blood", "neuro"):
+            if not personal and reason in ("gi_bleeding", "urine_blood", "stroke_signs"):
                 continue  # "does ITP cause blood in urine?" is a question, not an event
             return reason
     count = parse_count(text)
-    if count is not None and count < 10 and personal and _BLEEDING_NOW.search(text):
-        return "very_low_count_with_bleeding"
-    if count is not None and count < 20 and personal and _rx(r"\b(blood blisters?|bleeding (gums|mouth)|gums? (are |is )?bleeding|wet purpura)\b").search(text):
-        return "very_low_count_with_bleeding"
+    if count is not None and count < 20 and personal and _BLISTERS.search(text):
+        return "mouth_blisters_purpura"
+    if count is not None and count < 20 and personal and _BLEEDING_NOW.search(text):
+        return "very_low_count"
+    if count is not None and count < 10 and personal and not _PAST.search(text):
+        return "very_low_count"
     return None
+
+
+# "when I was diagnosed it was 7, now it's 90": a low count in the past is not an emergency now.
+_PAST = _rx(
+    r"\b(years? ago|months? ago|last (year|month)|when (i|he|she|we) (was|were) diagnosed|at diagnosis|used to be|back then|in the past|was once)\b",
+)
+
+
+_BLISTERS = _rx(r"\b(blood blisters?|wet purpura|blisters? (in|inside) (my|his|her|the) mouth)\b")
 
 
 # --- decline -------------------------------------------------------------------------------------
@@ -231,26 +239,31 @@ def abstain_reason(text: str) -> str | None:
     """Why `text` asks for a personal treatment decision, or None.
 
     Returns:
-        "personal_dose", "stop_or_change_medicine" or "personal_decision".
+        "dose", "stop_or_change", "procedure_at_count" or "treatment_choice".
     """
     names = {m.name for m in find_mentions(text) if m.kind in ("treatment", "medicine")}
     if _DOSE.search(text) and (names or _TREATMENT_WORDS.search(text)):
-        return "personal_dose"
+        return "dose"
     if _STOP_CHANGE.search(text) and (names or _TREATMENT_WORDS.search(text)):
-        return "stop_or_change_medicine"
+        return "stop_or_change"
     if _PERSONAL_DECISION.search(text):
+        if _PROCEDURE.search(text):
+            return "procedure_at_count"
         itp_treatments = {m.name for m in find_mentions(text) if m.kind == "treatment"}
-        if itp_treatments or re.search(r"\b(surgery|operation|procedure|epidural|delivery|dental|extraction|count|platelet)", text, re.I):
-            return "personal_decision"
+        if itp_treatments or re.search(r"\b(count|platelet)", text, re.I):
+            return "treatment_choice"
     return None
 
 
+_PROCEDURE = _rx(r"\b(surgery|operation|procedure|epidural|delivery|birth|dental|extraction|tooth|biopsy|tattoo)")
+
+
 def check(text: str) -> Gate | None:
-    """Run the gates in order of danger: urgent first, then decline, then abstain."""
+    """The rules alone, in order of danger: urgent, then abstain, then decline."""
     if reason := urgent_reason(text):
         return Gate("urgent", reason)
-    if reason := decline_reason(text):
-        return Gate("decline", reason)
     if reason := abstain_reason(text):
         return Gate("abstain", reason)
+    if reason := decline_reason(text):
+        return Gate("decline", reason)
     return None

@@ -78,7 +78,7 @@ def test_unphrased_off_topic_is_declined_after_retrieval(assistant) -> None:
 def test_personal_dose_is_referred_to_the_team(assistant) -> None:
     reply = assistant.ask("how much prednisone should I take, I weigh 80 kg")
     _check_contract(reply)
-    assert reply.kind == "abstain" and reply.reason == "personal_dose"
+    assert reply.kind == "abstain" and reply.reason == "dose"
     assert "hematology team" in reply.answer
     assert not re.search(r"\d+\s*mg", reply.text)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.safety import check, parse_count
+from qa.triage.rules import check, parse_count
 
 URGENT = [
     "I hit my head and my platelets are 9",
@@ -21,6 +21,8 @@ URGENT = [
     "i had my spleen removed and now i have a fever of 39",
     "my period is soaking a pad every hour",
     "My daughter has ITP. She fell off her bike an hour ago and now she's really sleepy and a bit confused",
+    # A count under 10 is a red flag on its own (qa/triage/red_flags.yaml: very_low_count).
+    "count is 7 but I feel ok and have no bleeding. how worried should i be",
 ]
 NOT_URGENT = [
     "I have some bruises on my legs, is that ITP?",
@@ -28,7 +30,6 @@ NOT_URGENT = [
     "what are the warning signs of bleeding in the brain?",
     "can ITP cause blood in urine?",
     "is black stool a sign of bleeding?",
-    "count is 7 but I feel ok and have no bleeding. how worried should i be",
     "my lab report says PLT 45 K/uL and another lab wrote 10^9/L, im confused",
     "I've been so tired lately, is it the itp?",
     "how do I stop a nosebleed?",

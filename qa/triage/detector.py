@@ -1,0 +1,185 @@
+"""Triage: the rules and the learned detector together decide urgent, abstain or decline first.
+
+Rules (`qa.triage.rules`) need nothing and always run. The learned detector (`qa.triage.model`)
+adds recall once it is ready; until then, or if the embedding model cannot load, the rules
+decide alone and no reply ever waits for it. Urgent if either fires; then abstain; then decline.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from qa.questions import answerable_questions
+from qa.sentences import split_sentences
+from qa.settings import Settings
+from qa.triage import rules
+from qa.triage.banks import BANK_DIR, content_hash, load_banks
+from qa.triage.gate import Gate
+from qa.triage.model import Detection, TriageModel, fit
+
+log = logging.getLogger("qa")
+
+# Bank group → the reason an abstain or decline reply carries (urgent groups are red-flag ids).
+ABSTAIN_REASONS = {"dose", "stop_or_change", "procedure_at_count", "treatment_choice", "other_prescriber"}
+DECLINE_REASONS = {"injection": "prompt_injection", "task": "task", "off_topic": "off_topic",
+                   "other_medical": "off_topic"}
+MAX_PIECES = 6
+_CLAUSE = re.compile(r"\s*(?:[;\n]|,?\s+\b(?:but|and then|also|plus|btw|anyway)\b)\s*", re.I)
+
+
+def pieces(message: str) -> list[str]:
+    """The whole message, then its sentences and clauses (an emergency may be one line of many)."""
+    out = [message]
+    parts: list[str] = []
+    for sentence in split_sentences(message):
+        parts.append(sentence)
+        clauses = [c for c in _CLAUSE.split(sentence) if c and len(c.split()) >= 3]
+        if len(clauses) > 1:
+            parts.extend(clauses)
+    for p in parts:
+        if p not in out and len(p.split()) >= 2:
+            out.append(p)
+    return out[: MAX_PIECES + 1]
+
+
+def _last_user_turn(history: Sequence[dict]) -> str:
+    for h in reversed(history):
+        if isinstance(h, dict) and h.get("role") == "user" and str(h.get("content") or "").strip():
+            return str(h["content"]).strip()
+    return ""
+
+
+class Triage:
+    """Decides whether a message is urgent, a personal decision, off-topic, or a question.
+
+    >>> triage = Triage(embedder, model_dir)       # doctest: +SKIP
+    >>> triage.check("i hit my head, probably fine right?").reason   # doctest: +SKIP
+    'head_injury'
+    """
+
+    def __init__(self, embedder: object | None, model_dir: Path | None,
+                 bank_dir: Path = BANK_DIR, answerable: Sequence[str] = ()) -> None:
+        self.embedder = embedder
+        self.model_dir = model_dir
+        self.bank_dir = bank_dir
+        self.answerable = tuple(answerable)
+        self._model: TriageModel | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.error: str = ""
+
+    @classmethod
+    def for_settings(cls, settings: Settings, embedder: object | None) -> Triage:
+        """The detector as the app uses it: cached in the data dir, the question bank as negatives."""
+        return cls(embedder, settings.data_dir / "triage",
+                   answerable=answerable_questions(settings.corpus_dir / "questions"))
+
+    # -- readiness ------------------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        return self._model is not None
+
+    @property
+    def model(self) -> TriageModel | None:
+        return self._model
+
+    def _path(self) -> Path | None:
+        if self.model_dir is None:
+            return None
+        key = content_hash([ex for ex in load_banks(self.bank_dir) if ex.split == "train"], self.answerable)
+        return self.model_dir / f"triage-{key}.npz"
+
+    def load_cached(self) -> bool:
+        """Use fitted weights from the cache if they exist (milliseconds); never fits."""
+        path = self._path()
+        if path is None or not path.exists():
+            return False
+        try:
+            self._model = TriageModel.load(path)
+            return True
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("triage model cache unreadable (%s); it will be refitted", exc)
+            return False
+
+    def prepare(self) -> TriageModel | None:
+        """Load the cached model or fit it now (at ingest, eval and server start)."""
+        with self._lock:
+            if self._model is not None or self.load_cached():
+                return self._model
+            if self.embedder is None:
+                return None
+            try:
+                model = fit(load_banks(self.bank_dir), self._embed, self.answerable)
+            except Exception as exc:  # the rules still decide; say why once
+                self.error = f"{type(exc).__name__}: {exc}"
+                log.warning("triage model could not be fitted (%s); rules decide alone", self.error)
+                return None
+            path = self._path()
+            if path is not None:
+                try:
+                    model.save(path)
+                except OSError as exc:
+                    log.warning("triage model not cached: %s", exc)
+            self._model = model
+            return model
+
+    def prepare_in_background(self) -> None:
+        """Fit (or load) without blocking anyone: replies use the rules until it is ready."""
+        if self._model is not None or (self._thread and self._thread.is_alive()):
+            return
+        self._thread = threading.Thread(target=self.prepare, name="triage-fit", daemon=True)
+        self._thread.start()
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embedder.embed_queries(list(texts))  # type: ignore[union-attr]
+
+    # -- deciding -------------------------------------------------------------------------------
+    def check(self, message: str, history: Sequence[dict] = ()) -> Gate | None:
+        """The gate for this message in its conversation, or None to answer it.
+
+        Args:
+            message: the newest user message.
+            history: earlier turns ({"role", "content"}); the previous user turn can complete
+                an emergency ("my count is 8" then "my gums won't stop bleeding").
+        """
+        previous = _last_user_turn(history)
+        joined = f"{previous} {message}" if previous else ""
+        rule_urgent = rules.urgent_reason(message) or (rules.urgent_reason(joined) if joined else None)
+        detection = self._detect(message, joined)
+        if rule_urgent:
+            return Gate("urgent", rule_urgent, "rules")
+        if detection and detection.fired.get("urgent"):
+            return Gate("urgent", detection.groups["urgent"], "model", detection.scores["urgent"])
+        rule_abstain = rules.abstain_reason(message)
+        if rule_abstain:
+            return Gate("abstain", rule_abstain, "rules")
+        if detection and detection.fired.get("abstain"):
+            return Gate("abstain", detection.groups["abstain"], "model", detection.scores["abstain"])
+        rule_decline = rules.decline_reason(message)
+        if rule_decline:
+            return Gate("decline", rule_decline, "rules")
+        if detection and detection.fired.get("decline"):
+            reason = DECLINE_REASONS.get(detection.groups["decline"], "off_topic")
+            return Gate("decline", reason, "model", detection.scores["decline"])
+        return None
+
+    def _detect(self, message: str, joined: str) -> Detection | None:
+        model = self._model
+        if model is None or self.embedder is None:
+            return None
+        texts = pieces(message)
+        if joined:
+            texts.append(joined)
+        try:
+            vectors = self._embed(texts)
+        except Exception as exc:  # a model that cannot run leaves the rules in charge
+            log.warning("triage embedding failed (%s); rules decide alone", exc)
+            return None
+        roles = ["whole"] + ["part"] * (len(texts) - 1 - bool(joined)) + (["joined"] if joined else [])
+        return model.detect(texts, np.asarray(vectors, dtype=np.float32), roles)
