@@ -1,4 +1,5 @@
-"""`itpqa corpus check`: front matter, references, reading grade, stand-alone sections, duplicates, coverage."""
+"""`itpqa corpus check`: front matter, references, reading grade, stand-alone sections, duplicates,
+contradictions (qa/corpus_facts.yaml, emergency instructions), the question bank, coverage."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import click
 
+from qa.corpus_emergency import check_emergencies
+from qa.corpus_facts import check_facts, check_unlisted, load_facts
+from qa.corpus_text import CheckedSection, Issue, checked_sections
 from qa.loaders import LoadError, markdown_sections, split_front_matter
 from qa.readability import markdown_body_text, reading_grade
 from qa.sentences import split_sentences
@@ -23,6 +28,8 @@ REQUIRED_FIELDS = ("id", "title", "summary", "audience", "topics", "sources", "l
 _LEANING = re.compile(r"^(this|that|these|those|it|its|they|them|their|such|also|however|but|and|so|then|he|she)\b", re.I)
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _URL = re.compile(r"^https?://[^\s/$.?#].\S*$")
+# Query parameters of search pages ("?query=rituxan", "?search=openfda...", "?term=").
+_SEARCH_PARAMS = {"query", "search", "q", "term", "searchterm", "keyword", "keywords"}
 
 # The topic map patients need (issue: "The ITP library"), matched against ids, topics and headings.
 TOPIC_MAP: dict[str, str] = {
@@ -83,15 +90,6 @@ TOPIC_MAP: dict[str, str] = {
 
 
 @dataclass
-class Issue:
-    """One finding about one document."""
-
-    doc: str
-    level: str  # "error" or "warning"
-    message: str
-
-
-@dataclass
 class CheckReport:
     """Everything `corpus check` found."""
 
@@ -130,10 +128,41 @@ def _check_sources(doc: str, sources: Any, report: CheckReport) -> None:
             report.issues.append(Issue(doc, "error", f"source {i} needs a url, doi or pmid"))
         if url and not _URL.match(url):
             report.issues.append(Issue(doc, "error", f"source {i} url is not an http(s) URL: {url}"))
+        elif url:
+            for level, problem in _url_problems(url):
+                report.issues.append(Issue(doc, level, f"source {i} {problem}: {url}"))
         if doi and not _DOI.match(doi):
             report.issues.append(Issue(doc, "error", f"source {i} doi looks wrong: {doi}"))
         if pmid and not pmid.isdigit():
             report.issues.append(Issue(doc, "error", f"source {i} pmid must be digits: {pmid}"))
+
+
+def _url_problems(url: str) -> list[tuple[str, str]]:
+    """What is wrong with a source URL as a citation: search pages, home pages, API queries."""
+    parts = urlsplit(url)
+    host, path = parts.netloc.lower().removeprefix("www."), parts.path.rstrip("/")
+    params = {k.lower() for k in parse_qs(parts.query, keep_blank_values=True)}
+    if host == "dailymed.nlm.nih.gov":
+        if "setid" not in params:
+            return [("error", "is a DailyMed search or home page, not a label: cite the label's setid page "
+                              "(dailymed/drugInfo.cfm?setid=...)")]
+        return []
+    if host.endswith("api.fda.gov") or host.endswith("open.fda.gov") or "openfda" in url.lower():
+        return [("error", "is an openFDA API query (machine JSON, not a readable label): cite the "
+                          "DailyMed setid page or the FDA label PDF")]
+    if params & _SEARCH_PARAMS:
+        return [("error", "is a search query, not a page that holds the fact")]
+    if not path:
+        return [("warning", "is a site's home page: cite the page that holds the facts")]
+    return []
+
+
+def _check_review_date(doc: str, date: dt.date, sources: Any, report: CheckReport) -> None:
+    years = [int(s["year"]) for s in sources or [] if isinstance(s, dict)
+             and re.fullmatch(r"(19|20)\d\d", str(s.get("year") or ""))]
+    if years and date.year < max(years):
+        report.issues.append(Issue(doc, "error", f"last_reviewed {date} is older than a source it lists "
+                                                 f"({max(years)}): review the document against it"))
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
@@ -152,6 +181,7 @@ def check_corpus(folder: Path, today: dt.date | None = None) -> CheckReport:
     """
     today = today or dt.date.today()
     report = CheckReport()
+    checked: list[CheckedSection] = []
     sections: list[tuple[str, str, set[tuple[str, ...]]]] = []
     haystacks: dict[str, str] = {}
     files = sorted(p for p in folder.glob("*.md") if not p.name.startswith(("_", ".")))
@@ -177,6 +207,7 @@ def check_corpus(folder: Path, today: dt.date | None = None) -> CheckReport:
             except ValueError:
                 report.issues.append(Issue(doc, "error", f"last_reviewed is not a date: {reviewed}"))
             else:
+                _check_review_date(doc, date, meta.get("sources"), report)
                 if date > today:
                     report.issues.append(Issue(doc, "error", f"last_reviewed {date} is in the future"))
                 elif (today - date).days > STALE_DAYS:
@@ -186,6 +217,7 @@ def check_corpus(folder: Path, today: dt.date | None = None) -> CheckReport:
         if grade > MAX_GRADE:
             report.issues.append(Issue(doc, "error", f"reading grade {grade:.1f} is above {MAX_GRADE:g}"))
         _, secs = markdown_sections(body)
+        checked += checked_sections(doc, body)
         if not secs:
             report.issues.append(Issue(doc, "error", "no sections with body text"))
         headings = []
@@ -209,6 +241,9 @@ def check_corpus(folder: Path, today: dt.date | None = None) -> CheckReport:
             if jaccard >= DUPLICATE_JACCARD:
                 report.issues.append(Issue(doc_a, "warning", f"section '{head_a}' nearly repeats "
                                                             f"{doc_b} › '{head_b}' ({jaccard:.0%} shared)"))
+    # One fact, one value (issue 11): quantities and emergency instructions agree everywhere.
+    facts = load_facts()
+    report.issues += check_facts(checked, facts) + check_unlisted(checked, facts) + check_emergencies(checked)
     for topic, pattern in TOPIC_MAP.items():
         rx = re.compile(pattern, re.I)
         report.coverage[topic] = [d for d, hay in haystacks.items() if rx.search(hay)]

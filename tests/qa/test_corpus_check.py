@@ -82,3 +82,44 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     bad = CliRunner().invoke(corpus, ["check", str(tmp_path)])
     assert bad.exit_code == 1
     assert "MISSING" in bad.output
+
+
+def _source(url: str, year: int = 2024) -> str:
+    return f'  - title: "A label"\n    url: "{url}"\n    year: {year}\n'
+
+
+def test_search_pages_and_api_queries_are_not_sources(tmp_path: Path, write_doc) -> None:
+    section = {"Is ITP contagious?": "ITP is not contagious."}
+    bad = {
+        "search": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=rituxan",
+        "home": "https://dailymed.nlm.nih.gov/dailymed/",
+        "query": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?query=nplate",
+        "openfda": "https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22Nplate%22",
+        "other-search": "https://example.org/find?search=eltrombopag",
+    }
+    for doc, url in bad.items():
+        write_doc(tmp_path, doc, section, sources=_source(url))
+    write_doc(tmp_path, "label", section, sources=_source(
+        "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=7714a0ed-34bb-46e6-a0a5-b363908b22c2")
+        + _source("https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid=c45f9a58-37c1-4f76-8e36-97d38c577037"))
+    write_doc(tmp_path, "homepage", section, sources=_source("https://www.example.org/"))
+    report = check_corpus(tmp_path, today=dt.date(2026, 12, 1))
+    errors = {i.doc: i.message for i in report.errors if i.message.startswith("source ")}
+    assert set(errors) == set(bad), errors
+    assert "DailyMed search or home page" in errors["search"] and "setid" in errors["search"]
+    assert "DailyMed search or home page" in errors["home"] and "DailyMed search or home page" in errors["query"]
+    assert "openFDA API query" in errors["openfda"]
+    assert "search query" in errors["other-search"]
+    assert [i.message for i in report.warnings if i.doc == "homepage" and i.message.startswith("source")] == [
+        "source 1 is a site's home page: cite the page that holds the facts: https://www.example.org/"]
+
+
+def test_last_reviewed_must_not_predate_a_source(tmp_path: Path, write_doc) -> None:
+    section = {"Is ITP contagious?": "ITP is not contagious."}
+    label = "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=7714a0ed-34bb-46e6-a0a5-b363908b22c2"
+    write_doc(tmp_path, "old-review", section, sources=_source(label, 2025), reviewed="2024-06-01")
+    write_doc(tmp_path, "same-year", section, sources=_source(label, 2025), reviewed="2025-01-02")
+    report = check_corpus(tmp_path, today=dt.date(2026, 12, 1))
+    assert [i.message for i in report.errors if i.doc == "old-review" and "older" in i.message] == [
+        "last_reviewed 2024-06-01 is older than a source it lists (2025): review the document against it"]
+    assert not [i for i in report.errors if i.doc == "same-year" and "older" in i.message]
