@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from qa.lexical import STOPWORDS
 from qa.lexicon import find_mentions
-from qa.triage.rules import parse_count
 from qa.sentences import split_sentences
+from qa.triage.rules import parse_count
 
 # Lay words → the words our sources use. Only added to the lexical query; never shown to users.
 LAY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -46,6 +46,9 @@ LAY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# Longer words are not repaired: no source word is that long, and the candidates of one word grow
+# with its length (a 2,000-letter "word" made 200,000 of them, 250 ms per question).
+_MAX_TYPO_LENGTH = 30
 
 
 def count_band(count: float) -> str:
@@ -90,7 +93,7 @@ def correct_spelling(text: str, vocabulary: Mapping[str, int], min_length: int =
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
         low = word.lower()
-        if len(low) < min_length or low in vocabulary or low in STOPWORDS or "'" in low:
+        if not min_length <= len(low) <= _MAX_TYPO_LENGTH or low in vocabulary or low in STOPWORDS or "'" in low:
             return word
         # A letter dropped from a short word often makes another real word ("spain" → "pain"),
         # so short words are only repaired by adding, changing or swapping a letter.
