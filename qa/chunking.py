@@ -37,6 +37,8 @@ def _doc_fingerprint(doc: Document) -> str:
         "refs": [r.__dict__ for r in doc.references], "audience": doc.audience,
         "topics": doc.topics,
     }
+    if doc.reviewed_by:  # only when set, so documents without it keep their chunk ids
+        meta["reviewed_by"] = doc.reviewed_by
     return json.dumps(meta, sort_keys=True)
 
 

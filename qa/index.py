@@ -37,7 +37,7 @@ def chunk_metadata_to_row(
         url=str(meta.get("url", "")), last_reviewed=str(meta.get("last_reviewed", "")),
         refs_json=str(meta.get("refs", "[]")), sentences=tuple(sentences),
         position=int(meta.get("position", 0)), chunk_vec=chunk_vec, head_vec=head_vec,
-        sent_vecs=sent_vecs,
+        sent_vecs=sent_vecs, reviewed_by=str(meta.get("reviewed_by", "")),
     )
 
 

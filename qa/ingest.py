@@ -92,6 +92,7 @@ def _chunk_meta(chunk: Chunk, doc: Document) -> dict:
         "doc_id": doc.doc_id, "title": doc.title, "section": chunk.section, "source": doc.source,
         "url": doc.url, "last_reviewed": doc.last_reviewed, "refs": json.dumps(refs),
         "n_sentences": len(chunk.sentences), "position": chunk.position,
+        "reviewed_by": doc.reviewed_by,
     }
 
 
@@ -237,6 +238,7 @@ class Ingestor:
                 source=meta["source"], url=meta["url"], last_reviewed=meta["last_reviewed"],
                 refs_json=meta["refs"], sentences=c.sentences, position=c.position,
                 chunk_vec=chunk_vecs[i], head_vec=head_vecs[i], sent_vecs=sent_vecs[k : k + n],
+                reviewed_by=meta["reviewed_by"],
             ))
             k += n
         return rows
@@ -247,7 +249,7 @@ class Ingestor:
         metas = [{
             "doc_id": r.doc_id, "title": r.title, "section": r.section, "source": r.source,
             "url": r.url, "last_reviewed": r.last_reviewed, "refs": r.refs_json,
-            "n_sentences": len(r.sentences), "position": r.position,
+            "n_sentences": len(r.sentences), "position": r.position, "reviewed_by": r.reviewed_by,
         } for r in rows]
         self.store.add(gen, "chunks", [r.chunk_id for r in rows],
                        np.vstack([r.chunk_vec for r in rows]), [r.text for r in rows], metas)

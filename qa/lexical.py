@@ -21,7 +21,7 @@ import numpy as np
 from qa.types import Passage, SourceRef
 
 # Bump when the file layout changes: files of another version are rebuilt from Chroma, never read.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: reviewed_by
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     source TEXT NOT NULL,
     url TEXT NOT NULL,
     last_reviewed TEXT NOT NULL,
+    reviewed_by TEXT NOT NULL DEFAULT '',
     refs TEXT NOT NULL,
     sentences TEXT NOT NULL,
     position INTEGER NOT NULL,
@@ -180,17 +181,17 @@ class LexicalIndex:
             return {}
         marks = ",".join("?" * len(chunk_ids))
         cur = self._conn().execute(
-            "SELECT chunk_id, doc_id, title, section, text, source, url, last_reviewed, refs, "
-            f"sentences, chunk_vec, head_vec, sent_vecs FROM chunks WHERE chunk_id IN ({marks})",
+            "SELECT chunk_id, doc_id, title, section, text, source, url, last_reviewed, reviewed_by, "
+            f"refs, sentences, chunk_vec, head_vec, sent_vecs FROM chunks WHERE chunk_id IN ({marks})",
             list(chunk_ids),
         )
         out: dict[str, Row] = {}
-        for (cid, doc_id, title, section, text, source, url, reviewed, refs, sents,
+        for (cid, doc_id, title, section, text, source, url, reviewed, reviewed_by, refs, sents,
              cvec, hvec, svecs) in cur:
             sentences = tuple(json.loads(sents))
             passage = Passage(
                 chunk_id=cid, doc_id=doc_id, title=title, section=section, text=text,
-                source=source, url=url, last_reviewed=reviewed,
+                source=source, url=url, last_reviewed=reviewed, reviewed_by=reviewed_by,
                 references=tuple(SourceRef(**r) for r in json.loads(refs)),
                 n_sentences=len(sentences),
             )
@@ -243,6 +244,7 @@ class NewRow:
     chunk_vec: np.ndarray
     head_vec: np.ndarray
     sent_vecs: np.ndarray
+    reviewed_by: str = ""
 
 
 class LexicalWriter:
@@ -269,11 +271,11 @@ class LexicalWriter:
     def insert(self, rows: Iterable[NewRow]) -> None:
         self.conn.executemany(
             "INSERT OR REPLACE INTO chunks (chunk_id, doc_id, title, section, text, source, url, "
-            "last_reviewed, refs, sentences, position, chunk_vec, head_vec, sent_vecs) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "last_reviewed, reviewed_by, refs, sentences, position, chunk_vec, head_vec, sent_vecs) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (r.chunk_id, r.doc_id, r.title, r.section, r.text, r.source, r.url,
-                 r.last_reviewed, r.refs_json, json.dumps(list(r.sentences)), r.position,
+                 r.last_reviewed, r.reviewed_by, r.refs_json, json.dumps(list(r.sentences)), r.position,
                  _pack(r.chunk_vec), _pack(r.head_vec), _pack(r.sent_vecs))
                 for r in rows
             ],

@@ -140,6 +140,11 @@ def _date_str(value: Any) -> str:
     return str(value or "").strip()[:10]
 
 
+def _reviewer(value: Any) -> str:
+    """`reviewed_by` as one line of text ("" when absent)."""
+    return re.sub(r"\s+", " ", str(value or "")).strip()[:200]
+
+
 def load_markdown(path: Path, text: str, rel: str) -> Document:
     meta, body = split_front_matter(path, text)
     h1, sections = markdown_sections(body)
@@ -157,6 +162,7 @@ def load_markdown(path: Path, text: str, rel: str) -> Document:
         audience=_as_tuple(meta.get("audience")),
         topics=_as_tuple(meta.get("topics")),
         references=_references(meta.get("sources") or meta.get("references")),
+        reviewed_by=_reviewer(meta.get("reviewed_by")),
     )
 
 
@@ -183,6 +189,7 @@ def load_text(path: Path, text: str, rel: str) -> Document:
         url=str(meta.get("url") or ""),
         last_reviewed=_date_str(meta.get("last_reviewed")),
         references=refs,
+        reviewed_by=_reviewer(meta.get("reviewed_by")),
     )
 
 

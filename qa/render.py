@@ -25,7 +25,7 @@ def number_citations(sentences: Sequence[Sentence], hits: Sequence[Hit]) -> tupl
                     n=numbers[h], title=p.title, source=p.source,
                     url=p.url or next((r.link for r in p.references if r.link), ""),
                     section=p.section, text=p.text, last_reviewed=p.last_reviewed,
-                    references=p.references, doc_id=p.doc_id,
+                    references=p.references, doc_id=p.doc_id, reviewed_by=p.reviewed_by,
                 ))
             marks.append(f"[{numbers[h]}]")
         marked.append(f"{s.text} {''.join(marks)}".strip())
@@ -33,10 +33,17 @@ def number_citations(sentences: Sequence[Sentence], hits: Sequence[Hit]) -> tupl
 
 
 def source_lines(citations: Sequence[Citation]) -> str:
+    """The "Sources:" block: "[1] Title — Section (reviewed 2026-12-01, project medical review)"."""
     lines = []
     for c in citations:
         where = f"{c.title} — {c.section}" if c.section else c.title
-        extra = f" (reviewed {c.last_reviewed})" if c.last_reviewed else ""
+        by = c.reviewed_by
+        # "project medical review, 2026-12" with a date of 2026-12-01 need not name the month twice.
+        head, _, month = by.rpartition(", ")
+        if head and month and c.last_reviewed.startswith(month):
+            by = head
+        review = ", ".join(x for x in (c.last_reviewed, by) if x)
+        extra = f" (reviewed {review})" if c.last_reviewed else f" (reviewed by {by})" if by else ""
         lines.append(f"[{c.n}] {where}{extra}")
     return "Sources:\n" + "\n".join(lines) if lines else ""
 

@@ -54,6 +54,7 @@ class Document:
     audience: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     references: tuple[SourceRef, ...] = ()
+    reviewed_by: str = ""  # who reviewed it, e.g. "project medical review, 2026-12"
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class Passage:
     score: float = 0.0  # fused rank score
     dense: float = 0.0  # cosine similarity of the query to the passage
     lexical: float = 0.0  # bm25 (higher is better), 0 when not matched
+    reviewed_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class Citation:
     last_reviewed: str = ""
     references: tuple[SourceRef, ...] = ()
     doc_id: str = ""
+    reviewed_by: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

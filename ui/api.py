@@ -54,6 +54,7 @@ class CitationOut(BaseModel):
     last_reviewed: str
     references: list[Reference] = Field(description="The source document's own references.")
     doc_id: str
+    reviewed_by: str = Field("", description="Who reviewed the document (its `reviewed_by`), or empty.")
 
 
 class ReplyOut(BaseModel):

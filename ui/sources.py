@@ -77,6 +77,14 @@ class SourceLibrary:
         return sorted(docs, key=lambda d: d.title.lower())
 
 
+def reviewed_line(doc: Document) -> str:
+    """What follows "Last reviewed": "1 December 2026 (project medical review, 2026-12)"."""
+    date = readable_date(doc.last_reviewed)
+    if not doc.reviewed_by:
+        return date
+    return f"{date} ({doc.reviewed_by})" if date else f"by {doc.reviewed_by}"
+
+
 def sources_router(library: SourceLibrary) -> APIRouter:
     """Routes for the source pages (HTML, not part of the JSON API)."""
     router = APIRouter(include_in_schema=False)
@@ -93,7 +101,7 @@ def sources_router(library: SourceLibrary) -> APIRouter:
             raise HTTPException(404, "There is no source page with that name.")
         return HTMLResponse(render_page(
             "source.html", title=page.doc.title, doc=page.doc, body=page.body_html,
-            reviewed=readable_date(page.doc.last_reviewed), disclaimer=DISCLAIMER,
+            reviewed=reviewed_line(page.doc), disclaimer=DISCLAIMER,
         ))
 
     return router

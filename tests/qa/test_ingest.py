@@ -198,3 +198,32 @@ def test_an_old_layout_is_not_carried_into_the_next_generation(settings: Setting
     assert conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0] == second.chunks
     assert conn.execute("SELECT COUNT(*) FROM words").fetchone()[0] > 100
     conn.close()
+
+
+def test_reviewed_by_reaches_the_passages_and_survives_a_rebuild_from_chroma(
+        settings: Settings, corpus: Path, embedder) -> None:
+    from qa.lexical import LexicalIndex
+    from qa.loaders import load_file
+
+    reviewed = {d: load_file(corpus / d, corpus).reviewed_by for d in DOCS}
+    (corpus / "unreviewed.md").write_text(
+        "---\nid: unreviewed\ntitle: Unreviewed\nlast_reviewed: 2026-01-02\n---\n# Unreviewed\n\n"
+        "## Is ITP contagious?\nITP is not contagious.\n")
+    reviewed["unreviewed.md"] = ""
+    first = Ingestor(settings, embedder=CountingEmbedder(embedder)).run()
+    path = lexical_path(settings, first.generation)
+
+    def by_doc() -> dict[str, set[str]]:
+        index = LexicalIndex(path)
+        try:
+            ids = [cid for cid, _ in index.search("ITP platelets romiplostim aspirin contagious", 500)]
+            return {f"{r.passage.doc_id}.md": {r.passage.reviewed_by} for r in index.rows(ids).values()}
+        finally:
+            index.close()
+
+    expected = {d: {r} for d, r in reviewed.items()}
+    assert any(r for r in reviewed.values())  # the library documents carry reviewed_by
+    assert by_doc() == expected
+    path.unlink()  # the next ingest rebuilds the local file from Chroma's metadata
+    assert Ingestor(settings, embedder=CountingEmbedder(embedder)).run().unchanged
+    assert by_doc() == expected

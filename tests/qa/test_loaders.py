@@ -48,6 +48,15 @@ def test_markdown_front_matter_and_sections(tmp_path: Path) -> None:
     assert [s.headings for s in doc.sections] == [("Is it catching?",)]
 
 
+def test_reviewed_by_is_carried_from_front_matter(tmp_path: Path) -> None:
+    f = tmp_path / "demo.md"
+    f.write_text('---\nid: demo\ntitle: Demo\nlast_reviewed: 2026-12-01\n'
+                 'reviewed_by: "project medical review,\n  2026-12"\n---\n# Demo\n\n## Is it catching?\nNo.\n')
+    assert load_file(f, tmp_path).reviewed_by == "project medical review, 2026-12"
+    f.write_text("---\nid: demo\ntitle: Demo\n---\n# Demo\n\n## Is it catching?\nNo.\n")
+    assert load_file(f, tmp_path).reviewed_by == ""
+
+
 def test_plain_text_with_abstract_front_matter(tmp_path: Path) -> None:
     f = tmp_path / "abstract.txt"
     f.write_text('---\nreference_id: "PMID:123"\ntitle: A study\ndoi: 10.1/x\nyear: "2024"\n---\nSome findings here.\n')

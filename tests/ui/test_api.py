@@ -173,3 +173,13 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(server_factory)
     codes = [post(f"{plain.url}/api/ask", {"question": "What is ITP?"},
                   headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code for i in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_the_api_citation_carries_reviewed_by() -> None:
+    from qa.types import Citation
+    from ui.api import CitationOut
+
+    cite = Citation(n=1, title="t", source="s.md", url="", section="x", text="y", last_reviewed="2026-12-01",
+                    doc_id="s", reviewed_by="project medical review, 2026-12")
+    assert CitationOut.model_validate(cite.to_dict()).reviewed_by == "project medical review, 2026-12"
+    assert CitationOut.model_validate({**cite.to_dict(), "reviewed_by": ""}).reviewed_by == ""

@@ -56,3 +56,21 @@ def test_source_page_escapes_references(tmp_path) -> None:
                        reviewed=readable_date(page.doc.last_reviewed), disclaimer=DISCLAIMER)
     assert "A &lt;b&gt;test&lt;/b&gt; page" in html
     assert 'href="javascript' not in html and "Bad ref" in html
+
+
+def test_source_page_shows_who_reviewed_it(tmp_path) -> None:
+    from qa.disclaimer import DISCLAIMER
+    from ui.pages import render_page
+    from ui.sources import reviewed_line
+
+    (tmp_path / "test-page.md").write_text(DOC.replace(
+        "last_reviewed: 2026-01-02\n", 'last_reviewed: 2026-01-02\nreviewed_by: "project medical review, 2026-01"\n'))
+    page = SourceLibrary(tmp_path).page("test-page")
+    assert page is not None and page.doc.reviewed_by == "project medical review, 2026-01"
+    html = render_page("source.html", title=page.doc.title, doc=page.doc, body=page.body_html,
+                       reviewed=reviewed_line(page.doc), disclaimer=DISCLAIMER)
+    assert "Last reviewed 2 January 2026 (project medical review, 2026-01)" in html
+    from qa.types import Document
+
+    assert reviewed_line(Document(doc_id="x", title="x", source="x.md", sections=(), reviewed_by="a panel")) == (
+        "by a panel")
