@@ -64,6 +64,21 @@ class Group(click.Group):
             ) from None
 
 
+class OneLineErrors(logging.Formatter):
+    """Log records about known situations (`user_errors`) in one line, with no traceback.
+
+    Code that carries on after such an error (an urgent reply given without its sources
+    while Chroma is down) logs it with `log.exception`; a bug still gets its traceback.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None or not isinstance(exc, user_errors()):
+            return super().format(record)
+        plain = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        return f"{super().format(plain)}: {' '.join(_one_line(exc).split())}"
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip() or exc.__class__.__name__
     errors = getattr(exc, "errors", None)
@@ -88,8 +103,10 @@ def main(ctx: click.Context, debug: bool) -> None:
       itpqa chat
       itpqa serve --port 7860
     """
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    fmt = "%(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(logging.Formatter(fmt) if debug else OneLineErrors(fmt))
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
     ctx.obj = Context(debug)
 
 

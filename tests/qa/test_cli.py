@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,28 @@ def test_ingest_reports_unchanged(built_settings) -> None:
     out = itpqa("ingest", "-q", str(REPO / "corpus"), data_dir=built_settings.data_dir)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Index up to date")
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize(("question", "code", "said"), [
+    ("Is ITP contagious?", 1, "Error: cannot open the Chroma store at "),
+    # An emergency still gets its advice; the store error is one log line, not a traceback.
+    ("I hit my head and my platelets are 9", 0, "ERROR qa: no sources for a urgent reply: cannot open the Chroma store"),
+])
+def test_chroma_server_down_is_one_clean_line(tmp_path: Path, question: str, code: int, said: str) -> None:
+    env = dict(os.environ, ITPQA_DATA_DIR=str(tmp_path / "data"),
+               ITPQA_CHROMA_URL=f"http://127.0.0.1:{_closed_port()}")
+    out = subprocess.run([sys.executable, "-m", "qa.cli", "ask", question], capture_output=True,
+                         text=True, env=env, cwd=REPO, timeout=300)
+    assert out.returncode == code, out.stderr
+    assert "Traceback" not in out.stderr
+    [line] = [ln for ln in out.stderr.splitlines() if ln.startswith(("Error", "ERROR"))]
+    assert line.startswith(said)
+    assert not [ln for ln in out.stderr.splitlines() if ln.startswith(" ")], out.stderr
+    if code == 0:
+        assert "emergency" in out.stdout and DISCLAIMER in out.stdout
