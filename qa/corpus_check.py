@@ -17,6 +17,7 @@ from qa.corpus_emergency import check_emergencies
 from qa.corpus_facts import check_facts, check_unlisted, load_facts
 from qa.corpus_text import CheckedSection, Issue, checked_sections
 from qa.loaders import LoadError, markdown_sections, split_front_matter
+from qa.questions import EVAL_SUITES, eval_questions, validate_bank
 from qa.readability import markdown_body_text, reading_grade
 from qa.sentences import split_sentences
 
@@ -170,12 +171,13 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
 
 
-def check_corpus(folder: Path, today: dt.date | None = None) -> CheckReport:
-    """Check every Markdown document in `folder`.
+def check_corpus(folder: Path, today: dt.date | None = None, suites: Path | None = None) -> CheckReport:
+    """Check every Markdown document in `folder`, and its question bank (`folder/questions`).
 
     Args:
         folder: the corpus folder.
         today: the date staleness is measured from (default: today).
+        suites: the eval suites no bank phrasing may repeat (default: the repo's eval/suites).
     Returns:
         The report; `errors` make the command exit non-zero.
     """
@@ -241,6 +243,15 @@ def check_corpus(folder: Path, today: dt.date | None = None) -> CheckReport:
             if jaccard >= DUPLICATE_JACCARD:
                 report.issues.append(Issue(doc_a, "warning", f"section '{head_a}' nearly repeats "
                                                             f"{doc_b} › '{head_b}' ({jaccard:.0%} shared)"))
+    bank = folder / "questions"
+    if bank.is_dir():
+        doc_headings: dict[str, list[str]] = {}
+        for part in checked:
+            doc_headings.setdefault(part.doc, []).append(part.heading)
+        for doc in report.grades:  # a document whose sections could not be read has none
+            doc_headings.setdefault(doc, [])
+        turns = eval_questions(suites or EVAL_SUITES)
+        report.issues += [Issue(p.file, p.level, p.message) for p in validate_bank(bank, doc_headings, turns)]
     # One fact, one value (issue 11): quantities and emergency instructions agree everywhere.
     facts = load_facts()
     report.issues += check_facts(checked, facts) + check_unlisted(checked, facts) + check_emergencies(checked)
