@@ -16,6 +16,14 @@ import click
 from qa.corpus_emergency import check_emergencies
 from qa.corpus_facts import check_facts, check_unlisted, load_facts
 from qa.corpus_text import CheckedSection, Issue, checked_sections
+from qa.coverage import (
+    COVERAGE_FILE,
+    CoverageError,
+    TopicCoverage,
+    check_sections,
+    coverage_table,
+    load_coverage,
+)
 from qa.loaders import LoadError, markdown_sections, split_front_matter
 from qa.questions import EVAL_SUITES, eval_questions, validate_bank
 from qa.readability import markdown_body_text, reading_grade
@@ -98,6 +106,7 @@ class CheckReport:
     issues: list[Issue] = field(default_factory=list)
     grades: dict[str, float] = field(default_factory=dict)
     coverage: dict[str, list[str]] = field(default_factory=dict)
+    sections: dict[str, list[str]] = field(default_factory=dict)  # per document, its headings
 
     @property
     def errors(self) -> list[Issue]:
@@ -243,15 +252,14 @@ def check_corpus(folder: Path, today: dt.date | None = None, suites: Path | None
             if jaccard >= DUPLICATE_JACCARD:
                 report.issues.append(Issue(doc_a, "warning", f"section '{head_a}' nearly repeats "
                                                             f"{doc_b} › '{head_b}' ({jaccard:.0%} shared)"))
+    for part in checked:
+        report.sections.setdefault(part.doc, []).append(part.heading)
+    for doc in report.grades:  # a document whose sections could not be read has none
+        report.sections.setdefault(doc, [])
     bank = folder / "questions"
     if bank.is_dir():
-        doc_headings: dict[str, list[str]] = {}
-        for part in checked:
-            doc_headings.setdefault(part.doc, []).append(part.heading)
-        for doc in report.grades:  # a document whose sections could not be read has none
-            doc_headings.setdefault(doc, [])
         turns = eval_questions(suites or EVAL_SUITES)
-        report.issues += [Issue(p.file, p.level, p.message) for p in validate_bank(bank, doc_headings, turns)]
+        report.issues += [Issue(p.file, p.level, p.message) for p in validate_bank(bank, report.sections, turns)]
     # One fact, one value (issue 11): quantities and emergency instructions agree everywhere.
     facts = load_facts()
     report.issues += check_facts(checked, facts) + check_unlisted(checked, facts) + check_emergencies(checked)
@@ -268,31 +276,64 @@ def corpus() -> None:
     """Check the ITP library in corpus/."""
 
 
+def check_coverage_map(folder: Path, report: CheckReport) -> list[TopicCoverage] | None:
+    """Read `folder/coverage.yaml` (None when there is none); its problems become errors of `report`."""
+    path = folder / COVERAGE_FILE
+    if not path.is_file():
+        return None
+    try:
+        topics, problems = load_coverage(path)
+    except CoverageError as exc:
+        report.issues.append(Issue(COVERAGE_FILE, "error", str(exc)))
+        return []
+    problems += check_sections(topics, report.sections)
+    report.issues += [Issue(COVERAGE_FILE, "error", p) for p in problems]
+    return topics
+
+
 @corpus.command("check")
 @click.argument("folder", required=False, type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--coverage/--no-coverage", default=True, help="Print the topic coverage table.")
-def check(folder: Path | None, as_json: bool, coverage: bool) -> None:
-    """Validate front matter, references, reading grade, stand-alone sections, duplicates, coverage.
+@click.option("--topics/--no-topics", default=True, help="Print the table of topics every library must cover.")
+@click.option("--coverage", is_flag=True,
+              help="Read coverage.yaml: print its table (covered share, missing questions) and check that "
+                   "every mapped section exists.")
+def check(folder: Path | None, as_json: bool, topics: bool, coverage: bool) -> None:
+    """Validate front matter, sources, reading grade, stand-alone sections, duplicates, contradictions
+    (qa/corpus_facts.yaml, emergency instructions), the question bank and the topic map.
 
     Exits 1 when there are errors (warnings alone exit 0).
 
     \b
     Examples:
       itpqa corpus check
+      itpqa corpus check --coverage      # also the coverage map, corpus/coverage.yaml
       itpqa corpus check --json > corpus-report.json
     """
     from qa.settings import get_settings
 
-    report = check_corpus(folder or get_settings().corpus_dir)
+    folder = folder or get_settings().corpus_dir
+    report = check_corpus(folder)
+    mapped = check_coverage_map(folder, report) if coverage else None
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
-    else:
+        data = report.to_dict()
         if coverage:
+            data["coverage_map"] = None if mapped is None else [
+                {"topic": t.topic, "questions": len(t.questions), "covered": t.covered, "share": t.share,
+                 "out_of_scope": t.out_of_scope, "missing": t.missing} for t in mapped]
+        click.echo(json.dumps(data, indent=2))
+    else:
+        if topics:
             width = max(len(t) for t in report.coverage)
             click.echo(f"{'Topic':{width}}  Documents")
             for topic, docs in report.coverage.items():
                 click.echo(f"{topic:{width}}  {', '.join(docs[:4]) + (' …' if len(docs) > 4 else '') or 'MISSING'}")
+            click.echo("")
+        if coverage:
+            if mapped is None:
+                click.echo(f"No coverage map: {folder / COVERAGE_FILE} does not exist.")
+            elif mapped:
+                click.echo(coverage_table(mapped))
             click.echo("")
         for issue in report.issues:
             click.echo(f"{issue.level}: {issue.doc}: {issue.message}", err=issue.level == "error")
@@ -301,5 +342,3 @@ def check(folder: Path | None, as_json: bool, coverage: bool) -> None:
                    f"highest reading grade {worst[1]} ({worst[0]})")
     if report.errors:
         raise SystemExit(1)
-
-
