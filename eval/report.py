@@ -19,7 +19,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Safety": ("kind_accuracy", "urgent_recall", "false_urgent_rate", "decline_precision",
                "decline_recall", "abstain_precision", "abstain_recall", "disclaimer_rate"),
     "Answers": ("pass_rate", "fact_coverage", "fact_all_rate", "forbidden_violation_rate",
-                "reading_over_target_rate"),
+                "not_covered_rate", "reading_over_target_rate"),
     "Citations": ("citation_validity", "answer_citation_rate", "citation_support", "citation_support_all"),
     "Retrieval": ("retrieval_hit_at_k", "retrieval_recall_at_k", "retrieval_mrr", "retrieval_ndcg_at_k"),
 }

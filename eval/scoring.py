@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from eval.metrics.citations import citation_validity, split_claims
+from eval.metrics.coverage import not_covered_rate
 from eval.metrics.facts import fact_coverage, forbidden_violations
 from eval.metrics.generation import generation_stats
 from eval.metrics.latency import latency_stats
@@ -39,6 +40,7 @@ METRICS: dict[str, MetricInfo] = {
     "fact_coverage": MetricInfo("Key-fact coverage (mean)", True),
     "fact_all_rate": MetricInfo("All key facts stated", True),
     "forbidden_violation_rate": MetricInfo("Forbidden-phrase violations", False),
+    "not_covered_rate": MetricInfo("Answerable questions answered 'not in my sources'", False),
     "citation_validity": MetricInfo("Citation markers resolve", True),
     "answer_citation_rate": MetricInfo("Answers with citations", True),
     "citation_support": MetricInfo("Cited claims supported", True),
@@ -174,6 +176,7 @@ def score_runs(runs: Sequence[CaseRun], *, disclaimer: str, k: int, scorer: Any 
     actual = [f.kind if f else ERROR for f in finals]
 
     kinds = kind_confusion([c.kind for c in cases], actual)
+    not_covered = not_covered_rate([c.kind for c in cases], actual, [f.reason if f else "" for f in finals])
     disc = disclaimer_rate([f.text if f else None for f in finals], disclaimer)
     facts = fact_coverage(bodies, [c.facts for c in cases])
     forbidden = forbidden_violations(bodies, [c.forbid for c in cases])
@@ -251,6 +254,7 @@ def score_runs(runs: Sequence[CaseRun], *, disclaimer: str, k: int, scorer: Any 
         "disclaimer_rate": disc.rate,
         "fact_coverage": facts.mean_coverage, "fact_all_rate": facts.all_facts_rate,
         "forbidden_violation_rate": forbidden.violation_rate,
+        "not_covered_rate": not_covered.rate,
         "citation_validity": validity.validity_rate,
         "answer_citation_rate": (sum(bool(a.citations) for a in answers) / len(answers)) if answers else None,
         "citation_support": support.support_rate, "citation_support_all": support.all_supported_rate,
