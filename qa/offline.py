@@ -12,6 +12,11 @@ OFFLINE_ENV: dict[str, str] = {
     "ANONYMIZED_TELEMETRY": "False",
     "GRADIO_ANALYTICS_ENABLED": "False",
     "DO_NOT_TRACK": "1",
+    # onnxruntime >= 1.29 (Linux, macOS) ships 1DS telemetry that resolves and posts to
+    # mobile.events.data.microsoft.com from a background thread; `disable_telemetry_events()`
+    # only mutes some events after start-up. This switch, read when its runtime first
+    # initialises, creates no uploader, events or device id at all.
+    "ORT_DISABLE_TELEMETRY": "1",
     "TOKENIZERS_PARALLELISM": "false",
 }
 
