@@ -162,7 +162,7 @@ def _url_problems(url: str) -> list[tuple[str, str]]:
                           "DailyMed setid page or the FDA label PDF")]
     if params & _SEARCH_PARAMS:
         return [("error", "is a search query, not a page that holds the fact")]
-    if not path:
+    if not path and not parts.query:  # "?p=100256" names a page of the site
         return [("warning", "is a site's home page: cite the page that holds the facts")]
     return []
 

@@ -102,7 +102,8 @@ def test_search_pages_and_api_queries_are_not_sources(tmp_path: Path, write_doc)
     write_doc(tmp_path, "label", section, sources=_source(
         "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=7714a0ed-34bb-46e6-a0a5-b363908b22c2")
         + _source("https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid=c45f9a58-37c1-4f76-8e36-97d38c577037"))
-    write_doc(tmp_path, "homepage", section, sources=_source("https://www.example.org/"))
+    write_doc(tmp_path, "homepage", section, sources=_source("https://www.example.org/")
+              + _source("https://www.example.org?p=100256"))
     report = check_corpus(tmp_path, today=dt.date(2026, 12, 1))
     errors = {i.doc: i.message for i in report.errors if i.message.startswith("source ")}
     assert set(errors) == set(bad), errors
