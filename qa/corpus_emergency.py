@@ -34,14 +34,16 @@ SYMPTOMS: dict[str, re.Pattern[str]] = {name: re.compile(p, re.I) for name, p in
 EMERGENCY = re.compile(
     r"\bemergency (?:number|services|department|room|care|help|team|treatment)\b|\b(?:911|999|112)\b"
     r"|\bA&E\b|\bER\b|\bambulance\b|\baccident and emergency\b", re.I)
-# Anywhere else: the care team, a doctor, GP or nurse, or "see a doctor".
+# Anywhere else: the care team, a doctor, GP or nurse, "see a doctor", NHS 111 or urgent care.
 REFERRAL = re.compile(
     r"\b(?:call|phone|ring|contact|tell|ask|see|speak (?:to|with)|talk (?:to|with)|let|report \w+(?: \w+)? to|"
     r"get in touch with|check with)\s+(?:your|the|a)\s+(?:(?:ITP|care|medical|health ?care|hematology|"
     r"haematology|hospital|school|own)\s+)?(?:team|doctor|doctors|GP|nurse|nurses|hematologist|"
     r"haematologist|specialist|midwife|clinic)\b"
     r"|\b(?:see|visit) (?:a|your) (?:doctor|GP)\b|\bcheck(?:ed)? by (?:a|your) doctor\b"
-    r"|\bget medical advice\b|\bneeds? a call to\b", re.I)
+    r"|\bget medical advice\b|\bneeds? a call to\b"
+    r"|\b(?:call|phone|ring|use)\s+(?:NHS\s+)?111\b|\burgent care (?:service|centre|center|clinic)\b"
+    r"|\bwalk-in (?:centre|center|clinic)\b", re.I)
 # Said while the person is already in care (during the drip, on the ward after surgery), telling
 # the nurse at hand is the right first step.
 IN_CARE = re.compile(r"\bduring (?:the|your) (?:\w+ )?(?:drip|infusion|transfusion)\b|\bin hospital\b"

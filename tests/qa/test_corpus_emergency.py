@@ -49,6 +49,8 @@ def test_the_audit_sentence_is_an_error(tmp_path: Path, write_doc) -> None:
     "Tell your GP if you vomit blood.",
     "A child who has a hard knock to the head needs an urgent check by a doctor the same day.",
     "Phone the hematology team about sudden shortness of breath.",
+    "Call NHS 111 for chest pain.",
+    "Use your local urgent care service after a head injury.",
 ])
 def test_other_referrals_are_errors(tmp_path: Path, write_doc, sentence: str) -> None:
     write_doc(tmp_path, "bad", {"What should I do?": f"Stay calm. {sentence}"})
