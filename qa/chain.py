@@ -13,7 +13,8 @@ from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 from qa import templates
 from qa.followup import resolve
 from qa.generate import Draft, Generator, Request, Sentence
-from qa.lexicon import has_domain_word
+from qa.lexicon import find_mentions, has_domain_word
+from qa.parts import plan
 from qa.query import prepare
 from qa.render import build_reply
 from qa.retrieve import Hit, HybridSearch
@@ -25,6 +26,8 @@ from qa.triage.gate import Gate
 from qa.types import Reply
 
 log = logging.getLogger("qa")
+MAX_PART_SENTENCES = 4  # per part of a two-part question
+MAX_TOTAL_SENTENCES = 7
 
 
 @dataclass
@@ -129,11 +132,11 @@ class Pipeline:
             return list(range(len(turn.hits)))
         return ranker(self._request(turn, "answer"))
 
-    def _request(self, turn: Turn, mode: str) -> Request:
+    def _request(self, turn: Turn, mode: str, max_sentences: int | None = None) -> Request:
         assert turn.vector is not None
         return Request(
             question=turn.question, original=turn.message, hits=turn.hits, vector=turn.vector,
-            history=turn.history, max_sentences=self.settings.max_sentences, mode=mode,
+            history=turn.history, max_sentences=max_sentences or self.settings.max_sentences, mode=mode,
             vocabulary=self.search.reader.current()[1].vocabulary(), expanded=turn.expanded,
         )
 
@@ -155,6 +158,74 @@ class Pipeline:
             return replace(turn, draft=Draft([]))
         request = self._request(turn, "answer" if gate_kind is None else "context")
         return replace(turn, draft=self.generator.generate(request))
+
+    # -- two-part questions and comparisons --------------------------------------------------
+    def answer_parts(self, turn: Turn) -> Turn | None:
+        """Answer a message that asks two things, each part from its own best section.
+
+        Returns None when the message asks one thing, or when the whole message already leads
+        with a section that covers both named things (a comparison section), so the caller
+        answers it the usual way.
+        """
+        planned = plan(turn.question)
+        if len(planned.parts) < 2:
+            return None
+        if planned.comparison:
+            whole = self._comparison_section(turn, planned.comparison)
+            if whole is not None:
+                return whole
+        # A comparison gives each side one or two sentences; two questions get up to four each.
+        per_part = 2 if planned.comparison else MAX_PART_SENTENCES
+        hits: list[Hit] = []
+        sentences: list[Sentence] = []
+        seen: set[str] = set()
+        fallbacks = [f"what is {name}" for name in planned.comparison] if planned.comparison else ["", ""]
+        for part, fallback in zip(planned.parts, fallbacks, strict=True):
+            draft, sub = self._draft_part(turn, part, per_part)
+            if not draft.sentences and fallback:  # the aspect asked is not in the sources: say what it is
+                draft, sub = self._draft_part(turn, fallback, per_part)
+            if not draft.sentences:
+                continue
+            offset = len(hits)
+            hits += sub.hits
+            for s in draft.sentences:
+                if s.text not in seen:
+                    seen.add(s.text)
+                    sentences.append(Sentence(s.text, tuple(c + offset for c in s.cites)))
+        if not sentences:
+            return None
+        return replace(turn, hits=hits, draft=Draft(sentences[:MAX_TOTAL_SENTENCES]), relevant=True)
+
+    def avoid_repeat(self, turn: Turn) -> Turn:
+        """A follow-up must not get the previous reply again ("what about my kids?").
+
+        When the answer would only repeat sentences the assistant just gave, the sections
+        they came from step aside and the next best ones answer.
+        """
+        previous = next((str(h.get("content") or "") for h in reversed(turn.history)
+                         if isinstance(h, dict) and h.get("role") == "assistant"), "")
+        if not previous or not turn.hits or turn.vector is None or self.generator.name != "extractive":
+            return turn
+        draft = self.generator.generate(self._request(turn, "answer"))
+        if not draft.sentences or not all(s.text in previous for s in draft.sentences):
+            return turn
+        fresh = [h for h in turn.hits if not any(s in previous for s in h.row.sentences)]
+        return replace(turn, hits=fresh) if fresh else turn
+
+    def _draft_part(self, turn: Turn, question: str, limit: int) -> tuple[Draft, Turn]:
+        sub = self.retrieve(replace(turn, question=question, context=""))
+        if not sub.relevant or not sub.hits or sub.vector is None:
+            return Draft([]), sub
+        return self.generator.generate(self._request(sub, "answer", limit)), sub
+
+    def _comparison_section(self, turn: Turn, names: tuple[str, str]) -> Turn | None:
+        """The whole question's answer, when its lead section itself compares the two."""
+        whole = self.draft(self.retrieve(turn))
+        if not whole.draft or not whole.draft.sentences:
+            return None
+        lead = whole.hits[whole.draft.sentences[0].cites[0]].row.passage
+        named = {m.name for m in find_mentions(f"{lead.title} {lead.section} {lead.text}")}
+        return whole if set(names) <= named else None
 
     def reply(self, turn: Turn) -> Reply:
         reply = self._reply(turn)

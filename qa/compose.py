@@ -10,9 +10,12 @@ from typing import Any
 
 import numpy as np
 
+from qa import audience
 from qa.generate import Draft, Request, Sentence
 from qa.lexical import query_terms
 from qa.lexicon import find_mentions
+from qa.ranker import Ranker, add_relative
+from qa.ranker import load as load_ranker
 
 _YES_NO = re.compile(
     r"^\s*(?:(?:so|and|but|ok|okay|hi|hello|please|um|also)[,\s]+)*(is|are|can|could|does|do|did|should|will|would|may|might|was|were|has|have|am|must)\b",
@@ -49,10 +52,11 @@ def aspect_terms(question: str, vocabulary: Mapping[str, int] | None = None) -> 
 class _Scores:
     """What `_score_all` measured for each hit."""
 
-    ranking: list[float]  # section scores, higher first (topic coverage included)
-    match: list[float]  # the same without topic coverage (what the abstain thresholds use)
+    ranking: list[float]  # section scores, higher first
+    match: list[float]  # the hand-set match score (what the abstain thresholds are calibrated on)
     sentences: list[list[_Scored]]
     asked: list[set[str]]  # the asked-about words each section mentions
+    features: list[dict[str, float]]  # what the ranker sees for each hit (qa/ranker.py FEATURES)
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,10 @@ class ExtractiveGenerator:
     name = "extractive"
 
     def __init__(self, min_sentence: float = 0.15, relative: float = 0.4, max_chars: int = 650,
-                 min_passage: float = 0.33, weak_passage: float = 0.44) -> None:
+                 min_passage: float = 0.33, weak_passage: float = 0.44,
+                 ranker: Ranker | bool | None = True) -> None:
+        # ranker=True: the fitted ranker in qa/ranker.yaml if there is one; None/False: hand weights.
+        self.ranker = load_ranker() if ranker is True else (ranker or None)
         self.min_passage = min_passage
         self.weak_passage = weak_passage
         self.min_sentence = min_sentence
@@ -99,6 +106,10 @@ class ExtractiveGenerator:
         match: list[float] = []
         per_hit: list[list[_Scored]] = []
         asked: list[set[str]] = []
+        features: list[dict[str, float]] = []
+        who = audience.asked_for(request.original or request.question) or audience.of_conversation(request.history)
+        top_lex = max((h.lexical for h in request.hits), default=0.0) or 1.0
+        top_fused = max((h.fused for h in request.hits), default=0.0) or 1.0
         for h, hit in enumerate(request.hits):
             row = hit.row
             head_terms = {_stem(t) for t in query_terms(f"{row.passage.title} {row.passage.section}")}
@@ -122,6 +133,13 @@ class ExtractiveGenerator:
                 0.30 * hit.heading + 0.25 * hit.dense + 0.15 * best_sent + 0.15 * coverage
                 + 0.15 * aspect_cov + 0.15 * (entity_cov - 1.0)
             )
+            features.append({
+                "heading": hit.heading, "dense": hit.dense, "question": hit.question,
+                "best_sentence": best_sent, "coverage": coverage, "aspect": aspect_cov,
+                "entity": entity_cov, "topic": topic_cov, "lexical": hit.lexical / top_lex,
+                "fused": hit.fused / top_fused,
+                "audience": audience.match(who, audience.written_for(row.passage.title, row.passage.section)),
+            })
             passage_scores.append(match[-1] - 0.05 * (1.0 - topic_cov))
             scored = []
             for i, (text, sim) in enumerate(zip(row.sentences, sims, strict=True)):
@@ -131,7 +149,10 @@ class ExtractiveGenerator:
                          + (0.04 if i == 0 else 0.0))
                 scored.append(_Scored(h, i, text, score, row.sent_vecs[i]))
             per_hit.append(scored)
-        return _Scores(passage_scores, match, per_hit, asked)
+        add_relative(features)
+        if self.ranker is not None:
+            passage_scores = [self.ranker.score(f) for f in features]
+        return _Scores(passage_scores, match, per_hit, asked, features)
 
     def rank(self, request: Request) -> list[int]:
         """Hit indexes, best section first, as `select` weighs them."""
@@ -175,7 +196,7 @@ class ExtractiveGenerator:
         if request.mode == "answer" and len(chosen) < limit and len(order) > 1:
             lead_doc = request.hits[lead].row.passage.doc_id
             for h in order[1:3]:
-                if passage_scores[h] < passage_scores[lead] * 0.92:
+                if scores.match[h] < scores.match[lead] * 0.92:
                     break
                 if request.hits[h].row.passage.doc_id == lead_doc or not asked[h] - asked[lead]:
                     continue

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.audience import asked_for, of_conversation
 from qa.lexical import query_terms
 from qa.lexicon import Mention, find_mentions
 
@@ -15,6 +16,8 @@ _SWAP_LEAD = re.compile(
 )
 _PRONOUN = re.compile(r"\b(it|its|it's|they|them|this|that|those|these)\b", re.I)
 _ITP = re.compile(r"\b(itp|immune thrombocytopenia|thrombocytopenia)\b", re.I)
+_ELSE = re.compile(r"\b(anything else|what else|any other (options?|treatments?|medicines?|drugs?)|other (options|treatments|medicines)|something else)\b", re.I)
+_AUDIENCE_WORDS = {"child": "children", "teen": "teenagers", "pregnancy": "pregnancy"}
 # "is it safe to...", "it's ok to..." use "it" without pointing back at anything.
 _EXPLETIVE = re.compile(
     r"\b(?:is|was|will|would|does)\s+it\s+(?:\w+\s+)?(?:safe|ok|okay|alright|normal|possible|true|"
@@ -62,9 +65,19 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
     """
     q = question.strip()
     prior = _user_turns(history or [])
+    # "is there anything else (they use for kids)?": other options, for the same person.
+    named = [m for m in find_mentions(q) if m.kind in ("treatment", "medicine")]
+    if prior and _ELSE.search(q) and not named:
+        who = asked_for(q) or of_conversation([{"role": "user", "content": p} for p in prior])
+        tail = f" in {_AUDIENCE_WORDS[who]}" if who else ""
+        return Resolved(f"What other treatments are used for ITP{tail}?", q, True, "treatment")
+
     mentions = find_mentions(q)
     terms = query_terms(q)
     lead = _SWAP_LEAD.match(q)
+    # "what about my kids?" / "and in pregnancy?": the previous question, for that person.
+    if lead and prior and not named and (who := asked_for(q)):
+        return Resolved(f"{prior[-1].rstrip(' ?')} in {_AUDIENCE_WORDS[who]}?", q, True, "")
 
     # "what about paracetamol?" → the previous question with its entity swapped.
     if lead and mentions and prior:

@@ -13,6 +13,8 @@ from pydantic import ConfigDict
 from qa.embedder import Embedder
 from qa.index import IndexReader
 from qa.lexical import Row
+from qa.phrasings import KIND as PHRASINGS
+from qa.phrasings import chunk_of
 
 RRF_K = 60
 
@@ -26,6 +28,7 @@ class Hit:
     dense: float
     lexical: float
     heading: float = 0.0
+    question: float = 0.0  # best match among the question-bank phrasings of its section
 
     @property
     def passage(self):
@@ -66,18 +69,38 @@ class HybridSearch:
         qvec = self.embedder.embed_query(question) if vector is None else vector
         dense = self.reader.dense(qvec, self.candidates)
         heads = self.reader.dense(qvec, self.candidates, kind="headings")
+        asked = self._phrasings(qvec)
         _, lexical = self.reader.current()  # after `dense`, which may have switched generation
         lex = lexical.search(lexical_query or question, self.candidates)
-        fused = rrf([[c for c, _ in dense], [c for c, _ in heads], [c for c, _ in lex]])
+        fused = rrf([[c for c, _ in dense], [c for c, _ in heads], [c for c, _ in lex], list(asked)])
         top = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k, 1) * 2]
         rows = lexical.rows(top)
         lex_scores = dict(lex)
         hits = [
             Hit(row=rows[cid], fused=fused[cid], dense=float(rows[cid].chunk_vec @ qvec),
-                lexical=lex_scores.get(cid, 0.0), heading=float(rows[cid].head_vec @ qvec))
+                lexical=lex_scores.get(cid, 0.0), heading=float(rows[cid].head_vec @ qvec),
+                question=asked.get(cid, 0.0))
             for cid in top if cid in rows
         ]
         return hits[:k]
+
+    def _phrasing_hits(self, qvec: np.ndarray) -> list[tuple[str, float]]:
+        """Nearest question-bank phrasings as (phrasing id, cosine), best first."""
+        try:
+            return self.reader.dense(qvec, self.candidates * 3, kind=PHRASINGS)
+        except Exception as exc:  # an index built before the bank existed has none
+            if type(exc).__name__ not in ("NotFoundError", "InvalidCollectionException", "ValueError"):
+                raise
+            return []
+
+    def _phrasings(self, qvec: np.ndarray) -> dict[str, float]:
+        """Chunks whose question-bank phrasings match, best first, with the best similarity."""
+        best: dict[str, float] = {}
+        for pid, sim in self._phrasing_hits(qvec):
+            cid = chunk_of(pid)
+            if sim > best.get(cid, -1.0):
+                best[cid] = sim
+        return dict(sorted(best.items(), key=lambda kv: -kv[1]))
 
 
 class HybridRetriever(BaseRetriever):

@@ -149,13 +149,13 @@ class ChromaStore:
         gens = set()
         for col in self.client.list_collections():
             name = col if isinstance(col, str) else col.name
-            if name.startswith(prefix) and name.endswith(("-chunks", "-sentences", "-headings")):
+            if name.startswith(prefix) and name.endswith(("-chunks", "-sentences", "-headings", "-questions")):
                 gens.add(name[len(prefix):].rsplit("-", 1)[0])
         return sorted(gens)
 
     def drop(self, generation: str) -> None:
         """Delete a generation's collections (missing ones are ignored)."""
-        for kind in ("chunks", "sentences", "headings"):
+        for kind in ("chunks", "sentences", "headings", "questions"):
             name = self._name(f"{generation}-{kind}")
             self._collections.pop(name, None)
             with contextlib.suppress(Exception):  # already gone

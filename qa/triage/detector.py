@@ -7,9 +7,10 @@ decide alone and no reply ever waits for it. Urgent if either fires; then abstai
 
 from __future__ import annotations
 
+import atexit
 import logging
-import re
 import threading
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from qa.triage import rules
 from qa.triage.banks import BANK_DIR, content_hash, load_banks
 from qa.triage.gate import Gate
 from qa.triage.model import Detection, TriageModel, fit
+from qa.triage.vectors import VectorCache
 
 log = logging.getLogger("qa")
 
@@ -29,23 +31,36 @@ log = logging.getLogger("qa")
 ABSTAIN_REASONS = {"dose", "stop_or_change", "procedure_at_count", "treatment_choice", "other_prescriber"}
 DECLINE_REASONS = {"injection": "prompt_injection", "task": "task", "off_topic": "off_topic",
                    "other_medical": "off_topic"}
-MAX_PIECES = 6
-_CLAUSE = re.compile(r"\s*(?:[;\n]|,?\s+\b(?:but|and then|also|plus|btw|anyway)\b)\s*", re.I)
+MAX_PIECES = 8
+LONG_MESSAGE_WORDS = 60  # past this the whole-message embedding blurs (and past ~200, truncates)
 
 
 def pieces(message: str) -> list[str]:
-    """The whole message, then its sentences and clauses (an emergency may be one line of many)."""
+    """The whole message; for a long one also each pair of neighbouring sentences.
+
+    An emergency can be one line of a long message, which the whole-message embedding blurs.
+    Pairs keep some context ("last year ... the scan was clear") that single clauses lose.
+    """
     out = [message]
-    parts: list[str] = []
-    for sentence in split_sentences(message):
-        parts.append(sentence)
-        clauses = [c for c in _CLAUSE.split(sentence) if c and len(c.split()) >= 3]
-        if len(clauses) > 1:
-            parts.extend(clauses)
-    for p in parts:
-        if p not in out and len(p.split()) >= 2:
-            out.append(p)
+    if len(message.split()) <= LONG_MESSAGE_WORDS:
+        return out
+    sentences = split_sentences(message)
+    for i in range(len(sentences)):
+        window = " ".join(sentences[i:i + 2])
+        if window not in out:
+            out.append(window)
+        if i + 2 >= len(sentences):
+            break
     return out[: MAX_PIECES + 1]
+
+
+_RUNNING: weakref.WeakSet[Triage] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_fits() -> None:
+    for triage in list(_RUNNING):
+        triage.stop()
 
 
 def _last_user_turn(history: Sequence[dict]) -> str:
@@ -72,6 +87,7 @@ class Triage:
         self._model: TriageModel | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
         self.error: str = ""
 
     @classmethod
@@ -115,7 +131,9 @@ class Triage:
             if self.embedder is None:
                 return None
             try:
-                model = fit(load_banks(self.bank_dir), self._embed, self.answerable)
+                with VectorCache(self.model_dir / "vectors.npz" if self.model_dir else None,
+                                 self._embed) as cached:
+                    model = fit(load_banks(self.bank_dir), cached, self.answerable)
             except Exception as exc:  # the rules still decide; say why once
                 self.error = f"{type(exc).__name__}: {exc}"
                 log.warning("triage model could not be fitted (%s); rules decide alone", self.error)
@@ -135,8 +153,17 @@ class Triage:
             return
         self._thread = threading.Thread(target=self.prepare, name="triage-fit", daemon=True)
         self._thread.start()
+        _RUNNING.add(self)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop a background fit (at exit: a model call cut off mid-way can abort the process)."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self._stopping.is_set():
+            raise RuntimeError("stopped")
         return self.embedder.embed_queries(list(texts))  # type: ignore[union-attr]
 
     # -- deciding -------------------------------------------------------------------------------

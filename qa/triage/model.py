@@ -14,6 +14,7 @@ Fitted weights are cached in the data dir under a hash of everything they depend
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -29,7 +30,7 @@ import numpy as np
 from qa.triage.banks import KINDS, Example, Kind, content_hash
 
 log = logging.getLogger("qa")
-FORMAT = 2  # bump when the cached file layout or the fitting changes
+FORMAT = 3  # bump when the cached file layout or the fitting changes
 
 # What each kind's threshold must achieve on out-of-fold train predictions. Urgent: catch
 # (almost) every emergency first; decline: almost never refuse a real question.
@@ -49,7 +50,22 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 # -- features ---------------------------------------------------------------------------------------
 def _terms(text: str) -> list[str]:
     words = _TOKEN.findall(text.lower())
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)] + _count_terms(text)
+
+
+# A stated platelet count matters by its size, which word features cannot see ("8" and "80"
+# are just different tokens): the count's band becomes a feature of its own.
+_BANDS = ((10, "count_below_10"), (20, "count_10_to_20"), (30, "count_20_to_30"),
+          (50, "count_30_to_50"), (100, "count_50_to_100"))
+
+
+def _count_terms(text: str) -> list[str]:
+    from qa.triage.rules import parse_count
+
+    count = parse_count(text)
+    if count is None:
+        return []
+    return [next((name for limit, name in _BANDS if count < limit), "count_100_or_more")]
 
 
 @dataclass(frozen=True)

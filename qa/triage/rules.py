@@ -79,8 +79,10 @@ _URGENT_SIGNS: dict[str, re.Pattern[str]] = {
     ),
 }
 # Signs that are only urgent together with a very low count.
+# Bleeding going on ("bleeding", "blood blisters"), not the word in a general question
+# ("how likely is a brain bleed?").
 _BLEEDING_NOW = _rx(
-    r"\b(bleeding|bleed|bleeds|blood blisters?|nosebleeds?|nose bleeds?|gums? (are )?bleeding|bloody|blood)\b"
+    r"\b(bleeding|blood blisters?|nosebleeds?|nose bleeds?|gums? (are )?bleeding|bloody|blood)\b"
 )
 _COUNT = re.compile(
     r"\b(?:platelets?|plts?|count|counts|level)\b[^0-9.?!]{0,25}?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b"
