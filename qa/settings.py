@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     llm_base_url: str = Field(default="", description="Base URL for `openai:`/`ollama:` back ends.")
     llm_api_key: str = Field(default="", description="API key for `openai:` back ends.")
     llm_timeout: float = Field(default=30.0, description="Seconds before an LLM call gives up.")
+    triage_dir: Path | None = Field(
+        default=None,
+        description="Where the fitted triage detector is cached. Empty: `triage/` in the data dir.",
+    )
     host: str = Field(default="127.0.0.1", description="Address `itpqa serve` listens on.")
     port: int = Field(default=7860, description="Port `itpqa serve` listens on.")
     embed_origins: str = Field(
@@ -122,6 +126,11 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.index_dir / "chroma"
+
+    @property
+    def triage_cache(self) -> Path:
+        """Where the fitted triage detector is cached (`ITPQA_TRIAGE_DIR`, default in the data dir)."""
+        return self.triage_dir or self.data_dir / "triage"
 
     @property
     def models_dir(self) -> Path:

@@ -17,6 +17,20 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_triage_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One fitted triage detector for the whole run (a fit takes about a minute on 2 cores):
+    every data dir, and every `itpqa` process a test starts, shares it via ITPQA_TRIAGE_DIR."""
+    path = tmp_path_factory.mktemp("triage")
+    old = os.environ.get("ITPQA_TRIAGE_DIR")
+    os.environ["ITPQA_TRIAGE_DIR"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("ITPQA_TRIAGE_DIR", None)
+    else:
+        os.environ["ITPQA_TRIAGE_DIR"] = old
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test writes to the developer's .data: ITPQA_DATA_DIR points at the test's tmp dir."""
@@ -57,6 +71,14 @@ def assistant(built_settings, embedder):
     bot = Assistant(built_settings, embedder=embedder)
     bot.warm_up()
     return bot
+
+
+@pytest.fixture(scope="session")
+def fitted_triage(assistant) -> Path:
+    """The folder of the session assistant's fitted learned triage (fitting takes minutes):
+    tests that start `itpqa` processes on a fresh data dir copy it into `<data dir>/triage`."""
+    assistant.triage.prepare()
+    return assistant.settings.triage_cache
 
 
 # -- the one allowed fake: a chat model (an outside service) with scripted answers ------------

@@ -93,7 +93,7 @@ class Triage:
     @classmethod
     def for_settings(cls, settings: Settings, embedder: object | None) -> Triage:
         """The detector as the app uses it: cached in the data dir, the question bank as negatives."""
-        return cls(embedder, settings.data_dir / "triage",
+        return cls(embedder, settings.triage_cache,
                    answerable=answerable_questions(settings.corpus_dir / "questions"))
 
     # -- readiness ------------------------------------------------------------------------------
