@@ -33,7 +33,8 @@ HEADER = """
 </header>"""
 BANNER = (
     '<div class="itp-banner" role="note"><span class="itp-banner-icon" aria-hidden="true">i</span>'
-    f"<p><strong>General information, not medical advice.</strong> {escape(DISCLAIMER)}</p></div>"
+    f'<p><strong>General information, not medical advice.</strong> <span class="itp-wide">{escape(DISCLAIMER)}'
+    '</span><span class="itp-narrow">In an emergency, call your local emergency number.</span></p></div>'
 )
 BANNER_COMPACT = (
     '<div class="itp-banner" role="note"><span class="itp-banner-icon" aria-hidden="true">i</span>'
@@ -42,9 +43,11 @@ BANNER_COMPACT = (
 )
 FOOTER = """
 <div class="itp-footer">
-  <p>Your conversation stays in this browser tab and is gone when you close it. If you rate a reply,
-  that question and reply are saved to help improve the answers, with nothing that identifies you.</p>
-  <p><a href="/sources">All sources</a> · <a href="/docs">API for developers</a></p>
+  <p><span class="itp-wide">Your conversation stays in this browser tab and is gone when you close it.
+  If you rate a reply, that question and reply are saved to help improve the answers, with nothing
+  that identifies you.</span><span class="itp-narrow">Your conversation stays in this tab. A rated
+  reply is saved with nothing that identifies you.</span>
+  <a href="/sources">All sources</a> · <a href="/docs">API<span class="itp-wide"> for developers</span></a></p>
 </div>"""
 
 
@@ -94,31 +97,36 @@ def build_chat(service: ChatService, compact: bool = False) -> gr.Blocks:
     """
     examples = EMBED_EXAMPLES if compact else EXAMPLES
     with gr.Blocks(title="ITP questions", analytics_enabled=False) as demo:
-        if not compact:
-            gr.Markdown(HEADER, elem_id="itp-header")
-        gr.Markdown(BANNER_COMPACT if compact else BANNER, elem_id="itp-banner")
-        chatbot = gr.Chatbot(
-            label="Conversation", show_label=False, elem_id="itp-chat",
-            render_markdown=False, sanitize_html=True, latex_delimiters=[], allow_tags=False,
-            buttons=[], feedback_options=("Like", "Dislike"), group_consecutive_messages=False,
-            placeholder=WELCOME, examples=[{"text": q} for q in examples], layout="bubble",
-            autoscroll=False, height="62vh", min_height=360,
-        )
-        turns = gr.JSON(value=[], visible=False)
-        with gr.Row(elem_id="itp-ask-row", equal_height=True):
-            box = gr.Textbox(
-                label="Your question", lines=1,
-                placeholder="Type your question…" if compact else "Type your question about ITP…",
-                max_lines=6, max_length=service.settings.max_question_chars, scale=8,
-                elem_id="itp-question", show_label=False, container=False,
-                html_attributes=gr.InputHTMLAttributes(enterkeyhint="send", autocomplete="off"),
+        # One column as tall as the visible screen; only the conversation inside it scrolls.
+        with gr.Column(elem_id="itp-shell"):
+            with gr.Row(elem_id="itp-top"):
+                if compact:
+                    gr.Markdown(BANNER_COMPACT, elem_id="itp-banner")
+                else:
+                    gr.Markdown(HEADER, elem_id="itp-header")
+                restart = gr.Button("Start over", variant="secondary", size="sm", elem_id="itp-restart",
+                                    scale=0, min_width=110)
+            if not compact:
+                gr.Markdown(BANNER, elem_id="itp-banner")
+            chatbot = gr.Chatbot(
+                label="Conversation", show_label=False, elem_id="itp-chat",
+                render_markdown=False, sanitize_html=True, latex_delimiters=[], allow_tags=False,
+                buttons=[], feedback_options=("Like", "Dislike"), group_consecutive_messages=False,
+                placeholder=WELCOME, examples=[{"text": q} for q in examples], layout="bubble",
+                autoscroll=False, height="100%", min_height=0,
             )
-            send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="itp-send")
-        with gr.Row(elem_id="itp-tools"):
-            restart = gr.Button("Start over", variant="secondary", size="sm", elem_id="itp-restart",
-                                scale=0, min_width=120)
-        if not compact:
-            gr.Markdown(FOOTER, elem_id="itp-footer-html")
+            turns = gr.JSON(value=[], visible=False)
+            with gr.Row(elem_id="itp-ask-row", equal_height=True):
+                box = gr.Textbox(
+                    label="Your question", lines=1,
+                    placeholder="Type your question…" if compact else "Type your question about ITP…",
+                    max_lines=6, max_length=service.settings.max_question_chars, scale=8,
+                    elem_id="itp-question", show_label=False, container=False,
+                    html_attributes=gr.InputHTMLAttributes(enterkeyhint="send", autocomplete="off"),
+                )
+                send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="itp-send")
+            if not compact:
+                gr.Markdown(FOOTER, elem_id="itp-footer-html")
 
         io: dict[str, Any] = {"outputs": [chatbot, turns, box], "api_visibility": "private"}
         box.submit(service.respond, [box, chatbot, turns], **io)

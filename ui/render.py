@@ -7,10 +7,16 @@ import re
 from collections.abc import Callable, Sequence
 from html import escape
 
+from qa.templates import URGENT_LEAD
 from qa.types import Citation, Reply, SourceRef
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _SAFE_URL = re.compile(r"^(https?://|/)[^\s\"'<>`]*$", re.I)
+# The number to call, in the engine's urgent lead ("… Call {number} or go to …"), found by the
+# words around it, so it can stand out whatever ITPQA_EMERGENCY_NUMBER says.
+_BEFORE, _, _AFTER = URGENT_LEAD.partition("{number}")
+_NUMBER = (re.compile(re.escape(escape(_BEFORE.split(". ")[-1])) + "(.+?)" + re.escape(escape(_AFTER.split(". ")[0])))
+           if _AFTER else None)
 
 PageLink = Callable[[str], str]  # doc_id -> URL of its readable page ("" when there is none)
 
@@ -37,6 +43,13 @@ def readable_date(iso: str) -> str:
     except (TypeError, ValueError):
         return iso
     return f"{d.day} {d:%B %Y}"
+
+
+def section_anchor(section: str) -> str:
+    """The id of a section's heading on its source page: the last heading of a heading path
+    (`Treatment › Steroids` -> `steroids`), lower case, words joined by hyphens."""
+    heading = (section or "").split(" › ")[-1]
+    return re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")[:80]
 
 
 def user_html(question: str) -> str:
@@ -79,6 +92,8 @@ def _source(c: Citation, rid: str, page: PageLink) -> str:
     if c.last_reviewed:
         meta.append(f"Last reviewed {_text(readable_date(c.last_reviewed))}")
     href = _url(page(c.doc_id)) if c.doc_id else ""
+    if href and section_anchor(c.section):
+        href += f"#{section_anchor(c.section)}"  # opens the page at the cited section
     if href:
         meta.append(f'<a href="{href}" target="_blank" rel="noopener">Read the whole page</a>')
     if meta:
@@ -110,7 +125,7 @@ def reply_html(reply: Reply, rid: str, page: PageLink = lambda _id: "", disclaim
         out.append(
             '<div class="itp-urgent" role="alert"><p class="itp-urgent-title">'
             '<span aria-hidden="true">⚠</span> Get medical help now</p>'
-            f"<p>{_text(lead)}</p></div>"
+            f"<p>{_emergency_number(_text(lead))}</p></div>"
         )
     out += [_paragraph(p, rid, numbers) for p in paragraphs]
     if reply.citations:
@@ -123,6 +138,14 @@ def reply_html(reply: Reply, rid: str, page: PageLink = lambda _id: "", disclaim
     out.append('<p class="itp-actions"><button type="button" class="itp-copy">Copy</button></p>')
     out.append(f'<pre class="itp-plain" hidden>{escape(reply.text)}</pre></div>')
     return "".join(out)
+
+
+def _emergency_number(lead: str) -> str:
+    """The urgent lead (escaped) with the number to call marked up."""
+    m = _NUMBER.search(lead) if _NUMBER else None
+    if not m:
+        return lead
+    return f'{lead[:m.start(1)]}<strong class="itp-emergency-number">{m.group(1)}</strong>{lead[m.end(1):]}'
 
 
 def streaming_html(partial: str) -> str:

@@ -10,12 +10,13 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 
 from qa.disclaimer import DISCLAIMER
 from qa.loaders import LoadError, load_markdown, split_front_matter
 from qa.types import Document
 from ui.pages import render_page
-from ui.render import readable_date
+from ui.render import readable_date, section_anchor
 
 _DOC_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,120}$")
 _MD_SUFFIXES = (".md", ".markdown")
@@ -41,6 +42,7 @@ class SourceLibrary:
         self.corpus_dir = Path(corpus_dir)
         # Raw HTML in a document stays text; markdown-it refuses javascript:/data: links itself.
         self._md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+        self._md.core.ruler.push("heading_anchors", _heading_anchors)
 
     @cached_property
     def _paths(self) -> dict[str, Path]:
@@ -83,6 +85,19 @@ def reviewed_line(doc: Document) -> str:
     if not doc.reviewed_by:
         return date
     return f"{date} ({doc.reviewed_by})" if date else f"by {doc.reviewed_by}"
+
+
+def _heading_anchors(state: StateCore) -> None:
+    """Give each heading the id that citations link to (`section_anchor` of its text); a repeated
+    heading gets `-2`, `-3`, … so ids stay unique."""
+    seen: dict[str, int] = {}
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open" or i + 1 >= len(tokens):
+            continue
+        anchor = section_anchor(tokens[i + 1].content) or "section"
+        seen[anchor] = seen.get(anchor, 0) + 1
+        token.attrSet("id", anchor if seen[anchor] == 1 else f"{anchor}-{seen[anchor]}")
 
 
 def sources_router(library: SourceLibrary) -> APIRouter:

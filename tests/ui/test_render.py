@@ -41,7 +41,7 @@ def test_markers_link_to_their_sources() -> None:
     html = reply_html(reply("ITP is not contagious. [1] Unknown [7]"), "abc", lambda i: f"/sources/{i}")
     assert 'href="#abc-s1"' in html and 'id="abc-s1"' in html
     assert "[7]" in html and "#abc-s7" not in html  # no source 7: plain text
-    assert 'href="/sources/what-is-itp"' in html
+    assert 'href="/sources/what-is-itp#is-itp-contagious"' in html  # the page, open at the cited section
     assert 'href="https://doi.org/10.1182/bloodadvances.2019000966"' in html
     assert "Last reviewed 21 November 2026" in html
 

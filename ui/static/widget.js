@@ -63,7 +63,9 @@
     "  box-shadow: 0 6px 20px rgba(15, 23, 42, .22); }",
     ".launcher:hover { filter: brightness(.95); }",
     ".launcher[hidden] { display: none; }",
-    ".launcher:focus-visible, .close:focus-visible { outline: 3px solid #2563eb; outline-offset: 3px; }",
+    ".launcher:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 3px; }",
+    // On the accent-coloured bar, the ring takes the bar's text colour (chosen to contrast with it).
+    ".close:focus-visible { outline: 3px solid currentColor; outline-offset: 1px; }",
     ".launcher svg { width: 22px; height: 22px; flex: none; }",
     ".panel { position: fixed; bottom: 20px; __SIDE__: 20px; z-index: 2147483001; width: 390px; height: min(680px, calc(100vh - 40px));",
     "  display: flex; flex-direction: column; background: #fff; border-radius: 16px; overflow: hidden;",
@@ -72,7 +74,7 @@
     ".bar { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 10px 10px 10px 16px;",
     "  background: __ACCENT__; color: __ON__; }",
     ".bar h2 { margin: 0; font-size: 16px; font-weight: 650; }",
-    ".close { border: 0; background: transparent; color: inherit; width: 40px; height: 40px; border-radius: 10px; cursor: pointer;",
+    ".close { border: 0; background: transparent; color: inherit; width: 44px; height: 44px; border-radius: 10px; cursor: pointer;",
     "  display: grid; place-items: center; }",
     ".close:hover { background: rgba(255, 255, 255, .18); }",
     ".close svg { width: 20px; height: 20px; }",
@@ -103,6 +105,11 @@
     launcher.setAttribute("aria-expanded", "true");
     frame.focus();
     if (loaded) frame.contentWindow.postMessage({ type: "itpqa:focus" }, new URL(base).origin);
+  }
+
+  function ready() {
+    loaded = true;
+    if (isOpen()) frame.contentWindow.postMessage({ type: "itpqa:focus" }, new URL(base).origin);
   }
 
   function close() {
@@ -158,14 +165,13 @@
     x.addEventListener("click", close);
     panel.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
     window.addEventListener("message", function (e) {
+      if (e.source !== frame.contentWindow || e.origin !== new URL(base).origin || !e.data) return;
       // Escape pressed inside the chat: it tells us, as keys inside an iframe stay there.
-      if (e.source === frame.contentWindow && e.origin === new URL(base).origin &&
-          e.data && e.data.type === "itpqa:close") close();
+      if (e.data.type === "itpqa:close") close();
+      // The chat is ready for its focus request (on the first open, "load" comes too early).
+      if (e.data.type === "itpqa:ready") ready();
     });
-    frame.addEventListener("load", function () {
-      loaded = true;
-      if (isOpen()) frame.contentWindow.postMessage({ type: "itpqa:focus" }, new URL(base).origin);
-    });
+    frame.addEventListener("load", ready);
     if (opts.open) open();
   }
 
