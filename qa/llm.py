@@ -13,13 +13,13 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import SecretStr
 
-from eval.support_model import SupportScorer
 from qa.compose import ExtractiveGenerator
 from qa.embedder import Embedder, shared_embedder
 from qa.generate import Draft, Generator, Request, Sentence
 from qa.llm_errors import BackendMissing, LLMConfigError
 from qa.llm_prompt import build_messages
 from qa.settings import Settings
+from qa.text.support_model import SupportScorer
 from qa.verify import Proposed, Verdict, Verifier, clean_output, cut, leaks_prompt
 
 log = logging.getLogger("qa.llm")

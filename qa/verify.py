@@ -2,7 +2,7 @@
 
 A sentence reaches the patient only if it cites passages the model was given, every number and
 medicine it names appears in those passages, it does not read like a dose, and the eval's offline
-support measure (`eval.metrics.support`) finds it supported by them.
+support measure (`qa.text.support`) finds it supported by them.
 """
 
 from __future__ import annotations
@@ -12,8 +12,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eval.metrics.citations import Claim
-from eval.metrics.support import (
+from qa.embedder import Embedder
+from qa.generate import Sentence
+from qa.lexicon import find_mentions
+from qa.llm_prompt import CANARY, NOT_COVERED, RULES
+from qa.retrieve import Hit
+from qa.text.claims import Claim
+from qa.text.support import (
     THRESHOLD,
     WEIGHT,
     Evidence,
@@ -21,12 +26,7 @@ from eval.metrics.support import (
     numbers_consistent,
     support_score,
 )
-from eval.support_model import SupportScorer
-from qa.embedder import Embedder
-from qa.generate import Sentence
-from qa.lexicon import find_mentions
-from qa.llm_prompt import CANARY, NOT_COVERED, RULES
-from qa.retrieve import Hit
+from qa.text.support_model import SupportScorer
 
 log = logging.getLogger("qa.verify")
 
@@ -169,7 +169,7 @@ def leaks_prompt(text: str) -> bool:
 class Verifier:
     """Decides, sentence by sentence, what of a model's answer may be shown.
 
-    Support is the eval's measure (`eval.support_model.SupportScorer`), so what the verifier lets
+    Support is the eval's measure (`qa.text.support_model.SupportScorer`), so what the verifier lets
     through is exactly what the eval would count as supported.
 
     >>> v = Verifier(shared_embedder())                                  # doctest: +SKIP

@@ -6,17 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.text.claims import Claim, sentences
+
 MARKER_GROUP = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_BOUNDARY = re.compile(r"(?<=[.!?:])[\"')\]]*\s+(?=[\"'(]?[A-Z0-9])")
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A piece of a reply and the source numbers its marker(s) cite."""
-
-    text: str
-    refs: tuple[int, ...]
 
 
 def marker_numbers(text: str) -> list[int]:
@@ -26,18 +19,6 @@ def marker_numbers(text: str) -> list[int]:
     [1, 2, 1]
     """
     return [int(n) for m in _MARKER.finditer(text) for n in m.group(1).split(",")]
-
-
-def sentences(text: str) -> list[str]:
-    """Split text at paragraph breaks and after ". ! ? :" before a capital or digit.
-
-    >>> sentences("Normal is 150 to 450 x10^9/L. Experts agreed in 2009. Tips include: Rest.")
-    ['Normal is 150 to 450 x10^9/L.', 'Experts agreed in 2009.', 'Tips include:', 'Rest.']
-    """
-    out = []
-    for para in re.split(r"\n\s*\n", text):
-        out += [s.strip() for s in _BOUNDARY.split(para.strip()) if any(ch.isalnum() for ch in s)]
-    return out
 
 
 def split_claims(body: str) -> tuple[list[Claim], list[str]]:

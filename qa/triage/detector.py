@@ -186,15 +186,25 @@ class Triage:
         rule_abstain = rules.abstain_reason(message)
         if rule_abstain:
             return Gate("abstain", rule_abstain, "rules")
-        if detection and detection.fired.get("abstain"):
+        # A short follow-up ("how is it given?", "and at 20?") means little alone: in a
+        # conversation the model must see it with the previous turn too before it refers or
+        # declines. (Urgency never needs that: it only ever adds.)
+        in_context = self._in_context(joined, detection) if joined and detection else None
+        if detection and detection.fired.get("abstain") and (in_context is None or in_context.fired["abstain"]):
             return Gate("abstain", detection.groups["abstain"], "model", detection.scores["abstain"])
         rule_decline = rules.decline_reason(message)
         if rule_decline:
             return Gate("decline", rule_decline, "rules")
-        if detection and detection.fired.get("decline"):
+        if detection and detection.fired.get("decline") and (in_context is None or in_context.fired["decline"]):
             reason = DECLINE_REASONS.get(detection.groups["decline"], "off_topic")
             return Gate("decline", reason, "model", detection.scores["decline"])
         return None
+
+    def _in_context(self, joined: str, detection: Detection) -> Detection | None:
+        """The detector on the previous turn and the message together (only when it matters)."""
+        if not (detection.fired.get("abstain") or detection.fired.get("decline")):
+            return None
+        return self._detect(joined, "")
 
     def _detect(self, message: str, joined: str) -> Detection | None:
         model = self._model

@@ -30,7 +30,7 @@ import numpy as np
 from qa.triage.banks import KINDS, Example, Kind, content_hash
 
 log = logging.getLogger("qa")
-FORMAT = 3  # bump when the cached file layout or the fitting changes
+FORMAT = 4  # bump when the cached file layout or the fitting changes
 
 # What each kind's threshold must achieve on out-of-fold train predictions. Urgent: catch
 # (almost) every emergency first; decline: almost never refuse a real question.
@@ -222,9 +222,10 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, recall: float, max_fpr: float
     """The decision threshold meeting the targets on out-of-fold probabilities.
 
     `t_recall` is the highest threshold that still catches `recall` of the positives; `t_fpr`
-    the lowest that keeps false positives within `max_fpr`. When both can hold, "recall"
-    priority takes the lowest threshold the cap allows (the most recall), "max_fpr" the middle
-    of the range. When they cannot, the priority wins.
+    the lowest that keeps false positives within `max_fpr`. "recall" priority takes `t_recall`
+    (the fewest false alarms that keep the recall target: the negatives here are mostly easy
+    question-bank phrasings, so going lower costs more on real questions than it shows);
+    "max_fpr" takes the middle of the range when both hold, else `t_fpr`.
     """
     pos = np.sort(p[y > 0])
     neg = np.sort(p[y == 0])
@@ -233,9 +234,9 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, recall: float, max_fpr: float
     t_recall = float(pos[int(np.floor((1 - recall) * len(pos)))])
     allowed = int(np.floor(max_fpr * len(neg)))
     t_fpr = float(neg[len(neg) - allowed - 1]) + 1e-6 if len(neg) > allowed else 0.0
-    if t_fpr <= t_recall:  # both targets hold anywhere in [t_fpr, t_recall]
-        return t_fpr if priority == "recall" else (t_fpr + t_recall) / 2
-    return t_recall if priority == "recall" else t_fpr
+    if priority == "recall":
+        return t_recall
+    return (t_fpr + t_recall) / 2 if t_fpr <= t_recall else t_fpr
 
 
 class _Fitter:

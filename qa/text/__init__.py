@@ -1,0 +1,1 @@
+"""Text measures the engine and the evals share (claims, support of a claim by its sources)."""
