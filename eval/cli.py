@@ -402,7 +402,7 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
     started = time.perf_counter()
     results = {name: triage.score(cases, triage.run(bot, cases)) for name, cases in sets}
     artifact = {
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "index": info, "seconds": round(time.perf_counter() - started, 1),
         "model": bot.triage.model.cv if bot.triage.model else None,
         "sets": {name: {"n": r.n, "metrics": r.metrics(), "per_flag": r.per_flag, "misses": r.misses}
@@ -434,3 +434,71 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
             click.echo(f"gate: {f}", err=True)
     if failed:
         raise SystemExit(EXIT_QUALITY)
+
+
+@eval_group.command("sections", epilog=EXIT_CODES_HELP)
+@click.option("--min-top1", type=float, help="Exit 3 if top-1 accuracy is below this.")
+@click.option("--min-top3", type=float, help="Exit 3 if top-3 accuracy is below this.")
+@click.option("--misses", type=click.IntRange(0, 1000), default=20, show_default=True,
+              help="Misses to list.")
+@click.option("--ingest", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Index the corpus first: when no index exists (auto), always, or never.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
+@click.pass_obj
+def sections_cmd(obj: Any, min_top1: float | None, min_top3: float | None, misses: int, ingest: str,
+                 as_json: bool) -> None:
+    """Section matching on the question bank's held-out phrasings (top-1 and top-3).
+
+    \b
+    Examples:
+      itpqa eval sections
+      itpqa eval sections --min-top1 0.9 --min-top3 0.98
+    """
+    from eval import sections
+    from qa.settings import get_settings
+
+    settings = getattr(obj, "settings", None) or get_settings()
+    cases = sections.held_out_cases(settings.corpus_dir / "questions")
+    if not cases:
+        raise UsageProblem(f"no question bank in {settings.corpus_dir / 'questions'}")
+    bot, _ = _assistant(settings, ingest, as_json)
+    result = sections.score(cases, [sections.rank_sections(bot, c.text) for c in cases])
+    payload = {"n": result.n, "top1": result.top1, "top3": result.top3, "misses": result.misses}
+    if as_json:
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"held-out phrasings: {result.n}  top-1 {result.top1:.3f}  top-3 {result.top3:.3f}")
+        for m in result.misses[:misses]:
+            click.echo(f"  miss: {m['question'][:80]!r} -> {m['got'][:1]} (expected {m['expected']})")
+    failed = (min_top1 is not None and (result.top1 or 0) < min_top1) or \
+             (min_top3 is not None and (result.top3 or 0) < min_top3)
+    if failed:
+        raise SystemExit(EXIT_QUALITY)
+
+
+@eval_group.command("fit-ranker", epilog=EXIT_CODES_HELP)
+@click.option("--ingest", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Index the corpus first: when no index exists (auto), always, or never.")
+@click.option("--dry-run", is_flag=True, help="Report what cross-validation measured; write nothing.")
+@click.pass_obj
+def fit_ranker_cmd(obj: Any, ingest: str, dry_run: bool) -> None:
+    """Fit the section ranker (qa/ranker.yaml) on the question bank's train phrasings.
+
+    \b
+    Examples:
+      itpqa eval fit-ranker
+      itpqa eval sections            # then measure it on the held-out phrasings
+    """
+    from eval.fit_ranker import fit
+    from qa.ranker import WEIGHTS
+    from qa.settings import get_settings
+
+    settings = getattr(obj, "settings", None) or get_settings()
+    bot, _ = _assistant(settings, ingest, False)
+    ranker, meta = fit(bot)
+    click.echo(f"fitted on {meta['phrasings']} phrasings ({meta['pairs']} hit pairs); "
+               f"C={meta['C']}; cross-validated top-1: {meta['cv_top1']}")
+    click.echo("weights: " + ", ".join(f"{k} {v:+.2f}" for k, v in ranker.weights.items()))
+    if not dry_run:
+        ranker.save(WEIGHTS)
+        click.echo(f"written: {WEIGHTS}")

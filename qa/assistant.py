@@ -15,6 +15,7 @@ from qa.index import IndexMissing, IndexReader
 from qa.render import build_reply
 from qa.retrieve import HybridSearch
 from qa.settings import Settings, get_settings
+from qa.text_input import clean_text, clean_turns
 from qa.triage.detector import Triage
 from qa.types import Passage, Reply
 
@@ -96,9 +97,9 @@ class Assistant:
         return [turn.hits[h].passage for h in ranked][: k or self.settings.top_k]
 
     def _check_input(self, question: Any, history: Any) -> tuple[Turn | None, Reply | None]:
-        if not isinstance(question, str) or not question.strip():
+        text = clean_text(question).strip() if isinstance(question, str) else ""
+        if not text:
             return None, build_reply("decline", templates.EMPTY_INPUT, [], [], "", "empty_input")
-        text = question.replace("\x00", "").strip()
         limit = self.settings.max_question_chars
         if len(text) > limit:
             # Safety first: a long message that describes an emergency still gets urgent advice.
@@ -107,7 +108,7 @@ class Assistant:
                 return None, self.pipeline.offline_reply(Turn(message=text[:limit], gate=gate))
             msg = templates.TOO_LONG.format(length=len(text), limit=limit)
             return None, build_reply("decline", msg, [], [], "", "too_long")
-        turns, dropped = clean_history(history, self.settings.max_history_turns)
+        turns, dropped = clean_history(clean_turns(history), self.settings.max_history_turns)
         return Turn(message=text, history=turns, notice=templates.BAD_HISTORY if dropped else ""), None
 
     def ask(self, question: str, history: Sequence[dict] | None = None) -> Reply:
@@ -146,7 +147,11 @@ class Assistant:
         if gate and gate.kind in ("urgent", "abstain"):
             yield from _as_events(self._gated_reply(turn))
             return
-        turn = p.retrieve(turn)  # IndexMissing here is the operator's to fix: callers say so
+        parts = p.answer_parts(turn)  # IndexMissing here is the operator's to fix: callers say so
+        if parts is not None:
+            yield from _as_events(p.reply(parts))
+            return
+        turn = p.avoid_repeat(p.retrieve(turn))
         if p.answers_freely(turn):
             yield from self._stream_answer(turn)
             return
