@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import importlib
 import json
-import time
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -125,9 +125,8 @@ def ingest(obj: Context, paths: tuple[Path, ...], as_json: bool, quiet: bool) ->
       itpqa ingest
       itpqa ingest corpus/ extra/leaflets/
     """
-    from qa.ingest import Ingestor
-
     from qa.embedder import configured_embedder
+    from qa.ingest import Ingestor
     from qa.triage.detector import Triage
 
     ingestor = Ingestor(obj.settings)

@@ -40,7 +40,7 @@ def test_the_split_is_fixed_and_about_one_in_five(rows) -> None:
 def test_a_malformed_bank_names_the_file(tmp_path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("kind: urgent\ngroups:\n  head_injury:\n    positive: [1, 2]\n")
-    with pytest.raises(BankError, match="bad.yaml"):
+    with pytest.raises(BankError, match=r"bad\.yaml"):
         load_file(bad)
     bad.write_text("kind: nonsense\ngroups: {}\n")
     with pytest.raises(BankError, match="kind"):
