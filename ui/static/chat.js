@@ -85,6 +85,10 @@
     // Gradio decides on its ↓ button when the conversation scrolls.
     box.dispatchEvent(new Event("scroll"));
   }
+  // A source opened or closed changes how much is below: Gradio's ↓ button should know.
+  document.addEventListener("toggle", function (e) {
+    if (e.target instanceof Element && e.target.closest("#itp-chat")) update();
+  }, true);
   var sized = null;
   function watchSize() {
     var box = scroller();
