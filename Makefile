@@ -50,9 +50,12 @@ browser:
 
 ## test: corpus check, the whole test suite (browser tests included), and the eval gate
 test: install browser $(if $(filter 1,$(LLAMACPP)),llamacpp)
-	$(BIN)/itpqa corpus check
+	$(BIN)/itpqa corpus check --coverage
 	$(BIN)/python -m pytest
+	$(BIN)/itpqa ingest -q
 	$(BIN)/itpqa eval run eval/suites/dev.yaml --out test-output/eval --gate eval/thresholds.yaml
+	$(BIN)/itpqa eval triage --out test-output/eval --gate eval/triage-thresholds.yaml --misses 0
+	$(BIN)/itpqa eval sections --ingest never --min-top1 0.62 --min-top3 0.82 --misses 0
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"

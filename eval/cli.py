@@ -102,7 +102,7 @@ def _assistant(settings: Any, ingest: str, quiet: bool) -> tuple[Any, dict[str, 
         if not quiet:
             click.echo(summary.line(), err=True)
     bot = Assistant(settings, generator=generator)
-    bot.warm_up()
+    bot.warm_up(wait_for_triage=True)  # every case triaged the same way: never half by the rules alone
     info, _ = bot.reader.current()
     return bot, asdict(info)
 
