@@ -35,8 +35,8 @@ ABSTAIN_PERSONAL = {
         "safe, and some medicines must be reduced slowly."
     ),
     "procedure_at_count": (
-        "Whether to go ahead with a procedure or a birth plan at a particular count is a decision "
-        "for your hematology team together with the team doing it. I can't make it for you. "
+        "Whether a procedure or a birth plan is safe at a particular count is a decision for your "
+        "hematology team together with the team doing it. I can't make it for you. "
         "Ask them what count they want and whether treatment beforehand is needed."
     ),
     "treatment_choice": (
