@@ -48,13 +48,18 @@ def test_every_validation_row_through_the_combined_detector(fitted, source: str)
         assert metrics[name] is not None and metrics[name] <= ceiling, (name, metrics[name])
 
 
-def test_the_model_adds_what_the_rules_miss(fitted) -> None:
+@pytest.mark.parametrize(("message", "flag"), [
+    ("my little boy walked into the corner of the table at nursery, theres a lump on his forehead, hes fine tho", "head_injury"),
+    ("my wife is 30 weeks and the baby has barely moved today, probably just sleeping?", "pregnancy_emergency"),
+    ("had my spleen out in 2019, feeling shivery and rubbish tonight, 38.9, sleep it off?", "fever_no_spleen"),
+    ("my calf is swollen and hot since i started promacta, gym injury i guess", "clot_signs"),
+])
+def test_the_model_catches_what_the_rules_miss(fitted, message: str, flag: str) -> None:
     from qa.triage import rules
 
-    message = "my little boy walked into the corner of the table at nursery, theres a lump on his forehead, hes fine tho"
-    assert rules.urgent_reason(message) is None or True  # whatever the rules say, together they catch it
+    assert rules.urgent_reason(message) is None  # ordinary words, reassurance-seeking
     gate = fitted.check(message)
-    assert gate is not None and gate.kind == "urgent"
+    assert gate is not None and gate.kind == "urgent" and gate.by == "model" and gate.reason == flag
 
 
 def test_without_a_model_the_rules_still_decide() -> None:
