@@ -17,11 +17,10 @@ import numpy as np
 
 from qa.chunking import chunk_documents
 from qa.embedder import Embedder, shared_embedder
-from qa.index import build_local_cache, fetch_rows, lexical_path
-from qa.lexical import LexicalWriter, NewRow, schema_current
+from qa.index import ensure_local_cache, fetch_rows, lexical_path
+from qa.lexical import LexicalWriter, NewRow
+from qa.lexical_files import remove_leftovers, seal_path
 from qa.loaders import LoadError, discover, load_file
-from qa.phrasings import Phrasing, bank_for, phrasings_for
-from qa.phrasings import write as write_phrasings
 from qa.settings import Settings
 from qa.store import ChromaStore
 from qa.types import Chunk, Document
@@ -154,6 +153,7 @@ class Ingestor:
         summary = IngestSummary()
         paths = list(paths or [self.settings.corpus_dir])
         with writer_lock(self.settings):
+            remove_leftovers(self.settings.index_dir)  # of an ingest killed earlier
             docs = self.load(paths, summary)
             if not docs:
                 where = ", ".join(str(p) for p in paths)
@@ -165,25 +165,20 @@ class Ingestor:
             by_doc = {d.doc_id: d for d in docs}
             chunks = chunk_documents(docs)
             summary.documents, summary.chunks = len(docs), len(chunks)
-            # The question bank's phrasings are vectors of the index too (they find sections).
-            phrasings = phrasings_for(chunks, bank_for(paths))
-            fp = fingerprint([c.chunk_id for c in chunks] + [p.id for p in phrasings])
+            fp = fingerprint([c.chunk_id for c in chunks])
             active = self.store.active()
             if active and active.fingerprint == fp:
-                if not schema_current(lexical_path(self.settings, active.generation)):
-                    build_local_cache(self.store, self.settings, active)  # lost or old layout
+                ensure_local_cache(self.store, self.settings, active)  # lost, old layout or damaged
                 summary.unchanged = True
                 summary.generation = active.generation
                 summary.seconds = time.perf_counter() - start
                 return summary
-            self._build(chunks, by_doc, fp, active.generation if active else None, summary, progress,
-                        phrasings)
+            self._build(chunks, by_doc, fp, active.generation if active else None, summary, progress)
         summary.seconds = time.perf_counter() - start
         return summary
 
     def _build(self, chunks: list[Chunk], by_doc: dict[str, Document], fp: str,
-               old_gen: str | None, summary: IngestSummary, progress: bool,
-               phrasings: Sequence[Phrasing] = ()) -> None:
+               old_gen: str | None, summary: IngestSummary, progress: bool) -> None:
         store, settings = self.store, self.settings
         old_ids: set[str] = set(store.all_ids(old_gen, "chunks")) if old_gen else set()
         new_ids = {c.chunk_id for c in chunks}
@@ -206,7 +201,6 @@ class Ingestor:
                 rows = self._embed(fresh, by_doc, progress)
                 self._write(gen, rows)
                 writer.insert(rows)
-            write_phrasings(store, gen, old_gen, phrasings, self.embedder.embed_texts)
             writer.set_info(generation=gen, fingerprint=fp)
             writer.commit()
             store.activate(gen, fp, len(chunks), len(by_doc))
@@ -280,3 +274,4 @@ class Ingestor:
         for path in self.settings.index_dir.glob("lexical-*.sqlite3"):
             if path not in {lexical_path(self.settings, g) for g in keep}:
                 path.unlink(missing_ok=True)
+                seal_path(path).unlink(missing_ok=True)

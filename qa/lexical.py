@@ -1,23 +1,28 @@
 """SQLite FTS5 lexical index (bm25), plus the passage rows and sentence vectors queries need.
 
 One file per index generation, next to (or, with a Chroma server, cached from) the vector index.
-An ingest copies the previous file and applies only the changes, then renames it into place.
+An ingest copies the previous file and applies only the changes, then seals it (a checksum, see
+`qa.lexical_files`) and renames it into place. A read that finds the file damaged asks its owner
+(the `IndexReader`) to rebuild it from Chroma, then reads once more.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 
+from qa import lexical_files
 from qa.types import Passage, SourceRef
 
 # Bump when the file layout changes: files of another version are rebuilt from Chroma, never read.
@@ -103,28 +108,94 @@ def schema_current(path: Path) -> bool:
         return False
 
 
+def cache_problem(path: Path, full: bool = False) -> str | None:
+    """Why the file at `path` cannot serve queries as it is, or None when it can.
+
+    Args:
+        path: a generation's lexical file.
+        full: compare its checksum even when it looks untouched since it was built (slow for a
+            big index: ingest does this, opening for queries does not).
+    """
+    if not path.exists():
+        return "it is missing"
+    if not schema_current(path):
+        return "it is unreadable or has another version's layout"
+    return lexical_files.check(path, full=full)
+
+
+# SQLite's primary result codes for a file that is damaged or gone: CORRUPT, CANTOPEN, NOTADB.
+_DAMAGED = {11, 14, 26}
+
+
+def damaged(exc: sqlite3.Error) -> bool:
+    """Does this error mean the file itself is damaged (rather than a bad query)?"""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _DAMAGED
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# Called as on_damage(index, epoch, reason): rebuild `index.path` and `index.reopen()` it, once
+# for every read that failed in that epoch (or raise).
+OnDamage = Callable[["LexicalIndex", int, str], None]
+
+
+def _healing(method: Callable[Concatenate[LexicalIndex, P], R]) -> Callable[Concatenate[LexicalIndex, P], R]:
+    """A read that, on a damaged file, has the file rebuilt and then runs once more."""
+
+    @functools.wraps(method)
+    def read(self: LexicalIndex, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        epoch = self.epoch
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if self.on_damage is None or not damaged(exc):
+                raise
+            self.on_damage(self, epoch, f"{type(exc).__name__}: {exc}")
+            return method(self, *args, **kwargs)
+
+    return read
+
+
 def _unpack(blob: bytes, rows: int) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(rows, -1)
 
 
 class LexicalIndex:
-    """Read side of one generation's SQLite file (safe to share between threads)."""
+    """Read side of one generation's SQLite file (safe to share between threads).
 
-    def __init__(self, path: Path) -> None:
+    `on_damage` is called when a read finds the file damaged (see `OnDamage`); without it the
+    error is raised as it is.
+    """
+
+    def __init__(self, path: Path, on_damage: OnDamage | None = None) -> None:
         self.path = path
+        self.on_damage = on_damage
+        self.epoch = 0  # bumped by `reopen`; each thread then opens the file again
         self._local = threading.local()
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.epoch != self.epoch:
+            conn.close()
+            conn = None
         if conn is None:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-            self._local.conn = conn
+            self._local.conn, self._local.epoch = conn, self.epoch
         return conn
 
+    def reopen(self) -> None:
+        """Read the file at `path` anew (it was rebuilt): new connections, nothing cached."""
+        for cached in ("_rows", "_df", "_vocab"):
+            self.__dict__.pop(cached, None)
+        self.epoch += 1
+
+    @_healing
     def info(self, key: str) -> str:
         row = self._conn().execute("SELECT value FROM info WHERE key=?", (key,)).fetchone()
         return row[0] if row else ""
 
+    @_healing
     def search(self, question: str, limit: int) -> list[tuple[str, float]]:
         """bm25 search; returns (chunk id, score) best first, score > 0 (higher is better)."""
         terms = self._informative(query_terms(question))
@@ -165,6 +236,7 @@ class LexicalIndex:
             size = self._rows = self.count()
         return size
 
+    @_healing
     def _doc_freq(self, term: str) -> int:
         cache: dict[str, int] = self.__dict__.setdefault("_df", {})
         n = cache.get(term)
@@ -175,6 +247,7 @@ class LexicalIndex:
                 cache[term] = n
         return n
 
+    @_healing
     def rows(self, chunk_ids: Sequence[str]) -> dict[str, Row]:
         """The stored rows for these chunk ids (missing ids are left out)."""
         if not chunk_ids:
@@ -199,12 +272,14 @@ class LexicalIndex:
                            _unpack(svecs, len(sentences)))
         return out
 
+    @_healing
     def section_ids(self, doc_id: str, heading: str) -> list[str]:
         """Chunk ids of one section (`heading` is its own heading, the last of its path)."""
         cur = self._conn().execute(
             "SELECT chunk_id, section FROM chunks WHERE doc_id = ? ORDER BY rowid", (doc_id,))
         return [cid for cid, section in cur if section.split(" › ")[-1].strip() == heading.strip()]
 
+    @_healing
     def vocabulary(self) -> dict[str, int]:
         """Every word the indexed text uses, with its frequency (for spelling repair)."""
         vocab = getattr(self, "_vocab", None)
@@ -213,9 +288,11 @@ class LexicalIndex:
             self._vocab = vocab
         return vocab
 
+    @_healing
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self._conn().execute("SELECT DISTINCT doc_id FROM chunks")]
 
+    @_healing
     def count(self) -> int:
         return int(self._conn().execute("SELECT count(*) FROM chunks").fetchone()[0])
 
@@ -256,7 +333,9 @@ class LexicalWriter:
         self.tmp = target.with_suffix(f".{os.getpid()}.building")
         target.parent.mkdir(parents=True, exist_ok=True)
         self.tmp.unlink(missing_ok=True)
-        if base is not None and schema_current(base):  # an older layout is not carried over
+        lexical_files.BUILDING.add(self.tmp)
+        # An older layout or a damaged file is not carried over (the rows come from Chroma).
+        if base is not None and cache_problem(base, full=True) is None:
             shutil.copyfile(base, self.tmp)
         self.conn = sqlite3.connect(self.tmp)
         self.conn.executescript(_SCHEMA)
@@ -300,7 +379,8 @@ class LexicalWriter:
         self.conn.execute("INSERT INTO fts(fts) VALUES('optimize')")
         self.conn.commit()
         self.conn.close()
-        self.tmp.replace(self.target)
+        lexical_files.install(self.tmp, self.target)
+        lexical_files.BUILDING.discard(self.tmp)
         return self.target
 
     def abort(self) -> None:
@@ -308,3 +388,4 @@ class LexicalWriter:
             self.conn.close()
         finally:
             self.tmp.unlink(missing_ok=True)
+            lexical_files.BUILDING.discard(self.tmp)

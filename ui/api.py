@@ -156,11 +156,16 @@ def api_router(assistant: Any) -> APIRouter:
 
     @router.get("/healthz", tags=["health"], summary="Is the service up and its index readable?")
     def healthz() -> JSONResponse:
-        try:
-            info, _ = assistant.reader.current()
-        except IndexMissing:
+        """200 `{"status": "ok"}` when answers can be computed. 503 `{"status": "degraded",
+        "reason": ...}` while something answers need is broken (the vector store cannot be
+        read, the local lexical cache is damaged and being rebuilt), 503 `unavailable` before
+        the first ingest: a load balancer sends patients elsewhere meanwhile."""
+        health = assistant.reader.health()
+        if health.status == "unavailable":
             return JSONResponse({"status": "unavailable", "detail": NOT_READY}, status_code=503)
-        return JSONResponse({"status": "ok", "version": qa.__version__,
-                             "index": getattr(info, "generation", "")})
+        body = {"status": health.status, "version": qa.__version__, "index": health.generation}
+        if health.status != "ok":
+            return JSONResponse({**body, "reason": health.reason}, status_code=503)
+        return JSONResponse(body)
 
     return router
