@@ -21,6 +21,8 @@ from qa.index import ensure_local_cache, fetch_rows, lexical_path
 from qa.lexical import LexicalWriter, NewRow
 from qa.lexical_files import remove_leftovers, seal_path
 from qa.loaders import LoadError, discover, load_file
+from qa.phrasings import Phrasing, bank_for, phrasings_for
+from qa.phrasings import write as write_phrasings
 from qa.settings import Settings
 from qa.store import ChromaStore
 from qa.types import Chunk, Document
@@ -165,7 +167,9 @@ class Ingestor:
             by_doc = {d.doc_id: d for d in docs}
             chunks = chunk_documents(docs)
             summary.documents, summary.chunks = len(docs), len(chunks)
-            fp = fingerprint([c.chunk_id for c in chunks])
+            # The question bank's phrasings are vectors of the index too (they find sections).
+            phrasings = phrasings_for(chunks, bank_for(paths))
+            fp = fingerprint([c.chunk_id for c in chunks] + [p.id for p in phrasings])
             active = self.store.active()
             if active and active.fingerprint == fp:
                 ensure_local_cache(self.store, self.settings, active)  # lost, old layout or damaged
@@ -173,12 +177,14 @@ class Ingestor:
                 summary.generation = active.generation
                 summary.seconds = time.perf_counter() - start
                 return summary
-            self._build(chunks, by_doc, fp, active.generation if active else None, summary, progress)
+            self._build(chunks, by_doc, fp, active.generation if active else None, summary, progress,
+                        phrasings)
         summary.seconds = time.perf_counter() - start
         return summary
 
     def _build(self, chunks: list[Chunk], by_doc: dict[str, Document], fp: str,
-               old_gen: str | None, summary: IngestSummary, progress: bool) -> None:
+               old_gen: str | None, summary: IngestSummary, progress: bool,
+               phrasings: Sequence[Phrasing] = ()) -> None:
         store, settings = self.store, self.settings
         old_ids: set[str] = set(store.all_ids(old_gen, "chunks")) if old_gen else set()
         new_ids = {c.chunk_id for c in chunks}
@@ -201,6 +207,7 @@ class Ingestor:
                 rows = self._embed(fresh, by_doc, progress)
                 self._write(gen, rows)
                 writer.insert(rows)
+            write_phrasings(store, gen, old_gen, phrasings, self.embedder.embed_texts)
             writer.set_info(generation=gen, fingerprint=fp)
             writer.commit()
             store.activate(gen, fp, len(chunks), len(by_doc))
