@@ -121,7 +121,7 @@ class Assistant:
             A `Reply` whose `text` is exactly what the user sees, disclaimer included.
         """
         reply = None
-        for event in self.stream(question, history):
+        for event in self._events(question, history, live=False):
             reply = event.reply or reply
         assert reply is not None
         return reply
@@ -132,6 +132,10 @@ class Assistant:
         Triage runs first and needs nothing: with a missing or broken index, or no embedding
         model, an emergency still gets the urgent reply and a personal decision its referral.
         """
+        yield from self._events(question, history, live=True)
+
+    def _events(self, question: str, history: Sequence[dict] | None, live: bool) -> Iterator[StreamEvent]:
+        """The one answer path. `live`: show an LLM's sentences as it writes them (else one call)."""
         turn, early = self._check_input(question, history)
         if early is not None:
             yield StreamEvent(early.text, early)
@@ -152,7 +156,7 @@ class Assistant:
             yield from _as_events(p.reply(parts))
             return
         turn = p.avoid_repeat(p.retrieve(turn))
-        if p.answers_freely(turn):
+        if live and p.answers_freely(turn):
             yield from self._stream_answer(turn)
             return
         yield from _as_events(p.reply(p.draft(turn)))

@@ -31,7 +31,7 @@ def test_dev_suite_covers_every_kind_and_topic() -> None:
     assert any(len(c.question) <= 12 for c in suite.cases)  # very short
     tags = set(suite.tags)
     assert {"basics", "symptoms", "treatment", "living", "gaps", "typo", "prompt-injection"} <= tags
-    assert len(suite.files) == 6  # dev.yaml and its five part files
+    assert len(suite.files) == 10  # dev.yaml, its five part files and four of coverage cases
 
 
 def test_dev_suite_expects_only_real_documents() -> None:
