@@ -161,6 +161,14 @@ class Triage:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def _embed_pieces(self, texts: Sequence[str]) -> np.ndarray:
+        """The whole message through the embedder's query cache (retrieval usually embeds the
+        same text next, so it costs one model call, not two); other pieces in one batch."""
+        whole = np.asarray(self.embedder.embed_query(texts[0]), dtype=np.float32)[None, :]  # type: ignore[union-attr]
+        if len(texts) == 1:
+            return whole
+        return np.vstack([whole, np.asarray(self._embed(texts[1:]), dtype=np.float32)])
+
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         if self._stopping.is_set():
             raise RuntimeError("stopped")
@@ -214,7 +222,7 @@ class Triage:
         if joined:
             texts.append(joined)
         try:
-            vectors = self._embed(texts)
+            vectors = self._embed_pieces(texts)
         except Exception as exc:  # a model that cannot run leaves the rules in charge
             log.warning("triage embedding failed (%s); rules decide alone", exc)
             return None
