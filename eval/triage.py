@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 GATED = ("urgent", "abstain", "decline")
 FROZEN_SUITE = Path(__file__).parent / "suites" / "frozen" / "triage.yaml"
 
@@ -122,19 +120,19 @@ def bank_cases(split: str = "validation") -> list[TriageCase]:
 
 
 def suite_cases(path: Path) -> list[TriageCase]:
-    """Cases of an eval suite file (its `kind` and, for urgent ones, the red-flag tag)."""
+    """Cases of an eval suite file, includes followed (its `kind` and, for urgent ones, the
+    red-flag tag; a tag like "head-injury" is read as the flag "head_injury")."""
+    from eval.suite import load_suite
     from qa.triage.flags import red_flags
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    cases = data["cases"] if isinstance(data, dict) else data
     flags = set(red_flags())
     out = []
-    for c in cases:
-        tags = [str(t) for t in c.get("tags", [])]
+    for c in load_suite(path).cases:
+        tags = [str(t).replace("-", "_") for t in c.tags]
         group = next((t for t in tags if t in flags), "")
         if not group:
-            group = next((t for t in tags if t not in ("triage", "frozen", "near_miss")), "")
-        out.append(TriageCase(str(c["id"]), tuple(c["turns"]), str(c["kind"]), group))
+            group = next((t for t in tags if t not in ("triage", "frozen", "near_miss", c.kind)), "")
+        out.append(TriageCase(str(c.id), tuple(c.turns), str(c.kind), group))
     return out
 
 
