@@ -72,9 +72,12 @@ def export(fmt: str, out: Path | None) -> None:
       itpqa feedback export --format jsonl --out feedback.jsonl
     """
     from qa.settings import get_settings
-    from ui.feedback import FeedbackStore
+    from ui.feedback import FeedbackStore, FeedbackUnavailable
 
-    text = FeedbackStore(get_settings().feedback_db).export(fmt)
+    try:
+        text = FeedbackStore(get_settings().feedback_db).export(fmt)
+    except FeedbackUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     if out is None:
         sys.stdout.write(text)
         return

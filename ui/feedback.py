@@ -31,6 +31,11 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+class FeedbackUnavailable(Exception):
+    """The feedback file cannot be opened, read or written (a full disk, a read-only or damaged
+    file, a folder in its place...)."""
+
+
 @dataclass(frozen=True)
 class FeedbackRow:
     """One rating of one reply."""
@@ -59,14 +64,23 @@ class FeedbackStore:
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path)
+            except (sqlite3.Error, OSError) as exc:
+                raise self._unavailable(exc) from None
             try:
                 conn.execute(_SCHEMA)
                 with conn:  # one transaction
                     yield conn
+            except (sqlite3.Error, OSError) as exc:
+                raise self._unavailable(exc) from None
             finally:
                 conn.close()
+
+    def _unavailable(self, exc: BaseException) -> FeedbackUnavailable:
+        reason = str(exc).strip() or exc.__class__.__name__
+        return FeedbackUnavailable(f"the feedback store {self.path} cannot be used: {reason}")
 
     def rate(self, reply_id: str, rating: Rating | None, question: str, reply: str, kind: str,
              sources: Sequence[dict[str, Any]], surface: str = "chat") -> None:
@@ -80,6 +94,8 @@ class FeedbackStore:
             kind: the reply kind (answer, urgent, decline, abstain).
             sources: the reply's sources, [{n, doc_id, title, section}].
             surface: "chat" (the full page) or "embed" (the widget).
+        Raises:
+            FeedbackUnavailable: the store cannot be written.
         """
         if rating not in ("up", "down", None):
             raise ValueError(f"rating must be 'up', 'down' or None, not {rating!r}")

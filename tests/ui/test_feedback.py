@@ -64,3 +64,28 @@ def test_cli_export(tmp_path, monkeypatch) -> None:
     assert result.exit_code == 0 and "1 ratings" in result.output
     assert out.read_text().count("\n") == 2
     assert CliRunner().invoke(main, ["feedback", "export", "--format", "xml"]).exit_code == 2
+
+
+@pytest.mark.parametrize("damage", ["folder", "not-a-database"])
+def test_export_of_an_unusable_store_is_one_clean_line(tmp_path, damage: str) -> None:
+    from qa.settings import get_settings
+
+    db = get_settings().feedback_db
+    db.parent.mkdir(parents=True, exist_ok=True)
+    if damage == "folder":
+        db.mkdir()
+    else:
+        db.write_bytes(b"this is not SQLite " * 100)
+    result = CliRunner().invoke(main, ["feedback", "export"])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: the feedback store"), result.output
+    assert "unexpected" not in result.output and "Traceback" not in result.output
+
+
+def test_a_store_that_cannot_be_written_says_so(tmp_path) -> None:
+    from ui.feedback import FeedbackUnavailable
+
+    (tmp_path / "fb.sqlite3").mkdir()
+    with pytest.raises(FeedbackUnavailable, match="cannot be used"):
+        FeedbackStore(tmp_path / "fb.sqlite3").rate("r1", "up", "q", "a", "answer", [])
