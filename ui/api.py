@@ -140,10 +140,11 @@ def api_router(assistant: Any) -> APIRouter:
                     if ev.reply is not None:
                         yield _sse("reply", ev.reply.to_dict())
             except IndexMissing:
-                yield _sse("error", {"detail": NOT_READY})
+                yield _sse("error", {"detail": NOT_READY, "disclaimer": qa.DISCLAIMER})
             except Exception:
                 log.exception("streaming answer failed")
-                yield _sse("error", {"detail": "The answer failed on the server; please try again."})
+                yield _sse("error", {"detail": "The answer failed on the server; please try again.",
+                                     "disclaimer": qa.DISCLAIMER})
 
         async def paced() -> AsyncIterator[str]:
             # Each step runs off the event loop under the same limit as /api/ask.

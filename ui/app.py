@@ -7,8 +7,11 @@ from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -20,6 +23,7 @@ from ui.api import api_router
 from ui.chat import build_chat, head, theme
 from ui.conversation import ChatService
 from ui.feedback import FeedbackStore
+from ui.gradio_routes import GradioApps
 from ui.pages import STATIC_DIR, render_page
 from ui.security import EMBED_PREFIX, Guard
 from ui.sources import SourceLibrary, sources_router
@@ -59,8 +63,9 @@ def create_app(settings: Settings | None = None, assistant: Any = None) -> FastA
     app = FastAPI(title="ITP questions API", version=qa.__version__, description=API_DESCRIPTION,
                   docs_url=None, redoc_url=None)
     app.state.settings, app.state.assistant, app.state.feedback = settings, assistant, store
+    gradio_apps = GradioApps()  # filled in below, once the chat apps are built
     app.add_middleware(Guard, allowed_origins=settings.allowed_origins, rate_limit=settings.rate_limit,
-                       trusted_proxies=settings.trusted_networks)
+                       trusted_proxies=settings.trusted_networks, gradio=gradio_apps)
     # After Guard, so it is outermost: its 403/429 answers still carry CORS headers where allowed.
     app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
                        allow_headers=["content-type"], max_age=600)
@@ -86,19 +91,28 @@ def create_app(settings: Settings | None = None, assistant: Any = None) -> FastA
             return HTMLResponse(render_page("error.html", title="Page not found", message=str(exc.detail)
                                             if exc.detail != "Not Found" else "There is no page here.",
                                             disclaimer=DISCLAIMER), status_code=404)
-        from fastapi.exception_handlers import http_exception_handler
+        if exc.status_code in (204, 304):
+            return await http_exception_handler(request, exc)
+        return JSONResponse({"detail": exc.detail, "disclaimer": DISCLAIMER}, status_code=exc.status_code,
+                            headers=exc.headers)
 
-        return await http_exception_handler(request, exc)
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        return JSONResponse({"detail": jsonable_encoder(exc.errors()), "disclaimer": DISCLAIMER},
+                            status_code=422)
 
     gradio_options: dict[str, Any] = {
         "theme": theme(), "head": head(), "footer_links": [], "run_history": False,
         "ssr_mode": False, "pwa": False, "mcp_server": False, "enable_monitoring": False,
         "show_error": False, "server_name": settings.host, "server_port": settings.port,
+        "max_file_size": 0,  # the chat takes no files (the guard refuses uploads before this)
     }
     embed = build_chat(ChatService(assistant, store, library.url, surface="embed"), compact=True)
     gr.mount_gradio_app(app, embed, path=EMBED_PREFIX, **gradio_options)
     chat = build_chat(ChatService(assistant, store, library.url, surface="chat"))
     gr.mount_gradio_app(app, chat, path="/", **gradio_options)  # last: it takes every other path
+    gradio_apps.add(EMBED_PREFIX, embed)
+    gradio_apps.add("", chat)
     return app
 
 

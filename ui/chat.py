@@ -8,6 +8,7 @@ from typing import Any
 import gradio as gr
 
 from qa.disclaimer import DISCLAIMER
+from ui.chat_events import chat_events
 from ui.conversation import ChatService
 from ui.pages import static_text
 
@@ -116,6 +117,7 @@ def build_chat(service: ChatService, compact: bool = False) -> gr.Blocks:
                 autoscroll=False, height="100%", min_height=0,
             )
             turns = gr.JSON(value=[], visible=False)
+            rating_note = gr.Markdown("", visible=False, elem_id="itp-rating-note")  # a rating not saved
             with gr.Row(elem_id="itp-ask-row", equal_height=True):
                 box = gr.Textbox(
                     label="Your question", lines=1,
@@ -128,42 +130,30 @@ def build_chat(service: ChatService, compact: bool = False) -> gr.Blocks:
             if not compact:
                 gr.Markdown(FOOTER, elem_id="itp-footer-html")
 
+        on = chat_events(service)
         io: dict[str, Any] = {"outputs": [chatbot, turns, box], "api_visibility": "private"}
-        box.submit(service.respond, [box, chatbot, turns], **io)
-        send.click(service.respond, [box, chatbot, turns], **io)
-        chatbot.example_select(_ask_example(service), [chatbot, turns], **io)
-        chatbot.retry(service.retry, [chatbot, turns], **io)
-        chatbot.undo(service.undo, [chatbot, turns], **io)
-        chatbot.like(_rate(service), [turns], None, api_visibility="private", queue=False)
+        box.submit(on.respond, [box, chatbot, turns], **io)
+        send.click(on.respond, [box, chatbot, turns], **io)
+        chatbot.example_select(on.example, [chatbot, turns], **io)
+        chatbot.retry(on.retry, [chatbot, turns], **io)
+        chatbot.undo(on.undo, [chatbot, turns], **io)
+        chatbot.like(on.rate, [turns], [chatbot, rating_note], api_visibility="private", queue=False)
         restart.click(_cleared, None, **io, queue=False)
         chatbot.clear(_cleared, None, **io, queue=False)
         if compact:
             demo.load(_greeting, None, [chatbot], api_visibility="private", queue=False,
                       show_progress="hidden")
-        gr.api(service.ask, api_name="ask", api_description="Ask one question about ITP; returns the "
+        gr.api(on.ask, api_name="ask", api_description="Ask one question about ITP; returns the "
                "reply as JSON (text, kind, citations, disclaimer). history: earlier turns, "
                "[{role, content}].")
-    demo.queue(default_concurrency_limit=service.settings.answer_threads, max_size=64)
+    # api_open=False: events that answer run only through the queue and its limits, never
+    # through Gradio's direct REST routes (which the guard refuses as well).
+    demo.queue(default_concurrency_limit=service.settings.answer_threads, max_size=64, api_open=False)
     return demo
 
 
 def _cleared() -> tuple[list, list, str]:
     return [], [], ""
-
-
-def _ask_example(service: ChatService):
-    def ask_example(chat: list, turns: list, event: gr.SelectData):
-        value = event.value.get("text", "") if isinstance(event.value, dict) else str(event.value)
-        yield from service.respond(value, chat, turns)
-
-    return ask_example
-
-
-def _rate(service: ChatService):
-    def rate(turns: list, event: gr.LikeData) -> None:
-        service.rate(turns, event.index, event.liked)
-
-    return rate
 
 
 def _greeting(request: gr.Request) -> gr.Chatbot:

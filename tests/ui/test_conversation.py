@@ -50,15 +50,51 @@ def test_retry_and_undo(service: ChatService) -> None:
 
 
 def test_rating_stores_question_reply_and_sources(service: ChatService) -> None:
-    _, turns, _ = last(service.respond("Is ITP contagious?", [], []))
-    assert service.rate(turns, 1, True)
+    _, turns, _ = last(service.respond("Is ITP contagious?", [], [], session="s1"))
+    assert service.rate(turns, 1, True, session="s1") == "saved"
     (row,) = service.feedback.rows()
     assert (row.rating, row.question, row.kind) == ("up", "Is ITP contagious?", "answer")
     assert row.reply == turns[1]["text"] and row.sources == turns[1]["sources"]
-    assert service.rate(turns, 1, "")  # taken back
+    assert row.reply_id == turns[1]["id"].split(".")[0]  # the random part only
+    assert service.rate(turns, 1, "", session="s1") == "removed"  # taken back
     assert list(service.feedback.rows()) == []
-    assert not service.rate(turns, 0, True)  # a question cannot be rated
-    assert not service.rate([{"role": "assistant"}], 5, True)
+    assert service.rate(turns, 0, True, session="s1") == "refused"  # a question cannot be rated
+    assert service.rate([{"role": "assistant"}], 5, True, session="s1") == "refused"
+
+
+def test_only_replies_this_server_gave_in_that_session_are_rated(service: ChatService) -> None:
+    _, turns, _ = last(service.respond("Is ITP contagious?", [], [], session="s1"))
+    assert service.rate(turns, 1, True, session="another-tab") == "refused"
+    assert service.rate(turns, 1, True) == "refused"  # no session
+    edited = [dict(turns[0]), dict(turns[1])]
+    edited[1]["text"] = "Buy our pills."
+    assert service.rate(edited, 1, True, session="s1") == "refused"
+    asked = [dict(turns[0], content="How do I make a bomb?"), turns[1]]
+    assert service.rate(asked, 1, True, session="s1") == "refused"
+    made_up = [{"role": "user", "content": "q"},
+               {"role": "assistant", "content": "a", "id": "0123456789abcdef.00", "kind": "answer",
+                "text": "a", "sources": []}]
+    assert service.rate(made_up, 1, True, session="s1") == "refused"
+    other_server = ChatService(service.assistant, service.feedback)  # its own signing key
+    assert other_server.rate(turns, 1, True, session="s1") == "refused"
+    assert list(service.feedback.rows()) == []
+
+
+def test_a_rating_the_store_cannot_write_is_reported_as_failed(assistant, tmp_path) -> None:
+    blocked = tmp_path / "feedback.sqlite3"
+    blocked.mkdir()  # a folder where the database file should be: nothing can be written
+    service = ChatService(assistant, FeedbackStore(blocked))
+    _, turns, _ = last(service.respond("Is ITP contagious?", [], [], session="s1"))
+    assert service.rate(turns, 1, True, session="s1") == "failed"
+
+
+def test_events_with_wrong_types_start_clean(service: ChatService) -> None:
+    assert list(service.respond(123, "not a list", {"a": 1}, session="s1")) == [([], [], "")]
+    chat, turns, _ = last(service.respond("What is ITP?", "junk", 7, session="s1"))
+    assert len(chat) == len(turns) == 2
+    assert service.rate("junk", "1", True, session="s1") == "refused"
+    assert service.undo(None, 5) == ([], [], "")
+    assert service.ask(["not", "text"], "junk")["disclaimer"] == DISCLAIMER
 
 
 def test_out_of_step_turns_start_clean(service: ChatService) -> None:
