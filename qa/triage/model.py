@@ -8,7 +8,9 @@ factorised urgent model, P(sign) × P(now | sign), did no better in cross-valida
 
 Decision thresholds come from 5-fold cross-validated (out-of-fold) probabilities on the train
 split, never from the validation split or the frozen suites. The group of a detection (red-flag
-id, decision type, off-topic category) is the vote of its nearest positive training examples.
+id, decision type, off-topic category) comes from a multinomial logistic model over the same
+features, fitted on that kind's positives (a vote of nearest examples followed who was writing,
+"my dad", more than the sign).
 Fitted weights are cached in the data dir under a hash of everything they depend on.
 """
 
@@ -30,7 +32,7 @@ import numpy as np
 from qa.triage.banks import KINDS, Example, Kind, content_hash
 
 log = logging.getLogger("qa")
-FORMAT = 4  # bump when the cached file layout or the fitting changes
+FORMAT = 5  # bump when the cached file layout or the fitting changes
 
 # What each kind's threshold must achieve on out-of-fold train predictions. Urgent: catch
 # (almost) every emergency first; decline: almost never refuse a real question.
@@ -121,6 +123,24 @@ class Head:
 
 
 @dataclass(frozen=True)
+class GroupHead:
+    """Which group (red flag, decision type, category) a positive of one kind belongs to."""
+
+    classes: list[str]
+    w_embed: np.ndarray  # (groups, 384)
+    w_terms: np.ndarray  # (groups, vocabulary)
+    bias: np.ndarray  # (groups,)
+
+    def best(self, vector: np.ndarray, terms: dict[int, float]) -> str:
+        if not self.classes:
+            return ""
+        z = self.w_embed @ vector + self.bias
+        for j, w in terms.items():
+            z = z + self.w_terms[:, j] * w
+        return self.classes[int(np.argmax(z))]
+
+
+@dataclass(frozen=True)
 class Detection:
     """What the learned detector saw in a message: per kind, its best probability and group."""
 
@@ -136,8 +156,7 @@ class TriageModel:
     tfidf: Tfidf
     heads: dict[str, Head]
     thresholds: dict[str, float]
-    pos_vectors: dict[str, np.ndarray]
-    pos_groups: dict[str, list[str]]
+    group_heads: dict[str, GroupHead]
     cv: dict[str, dict[str, float]] = field(default_factory=dict)
     key: str = ""
     fit_seconds: float = 0.0
@@ -166,32 +185,23 @@ class TriageModel:
             best = int(np.argmax(p))
             scores[kind] = float(p[best])
             fired[kind] = scores[kind] >= self.thresholds[kind]
-            groups[kind] = self._group(kind, vectors[rows[best]])
+            head = self.group_heads.get(kind)
+            groups[kind] = head.best(vectors[rows[best]], terms[rows[best]]) if head else ""
         return Detection(scores, groups, fired)
-
-    def _group(self, kind: str, vector: np.ndarray, k: int = 7) -> str:
-        pos = self.pos_vectors[kind]
-        if not len(pos):
-            return ""
-        sims = pos @ vector
-        votes: dict[str, float] = {}
-        for i in np.argsort(-sims)[:k]:
-            g = self.pos_groups[kind][int(i)]
-            votes[g] = votes.get(g, 0.0) + float(sims[i])
-        return max(votes, key=lambda g: votes[g])
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, path: Path) -> None:
         arrays: dict[str, np.ndarray] = {"idf": self.tfidf.idf}
         meta = {"format": FORMAT, "key": self.key, "fit_seconds": self.fit_seconds,
                 "vocabulary": sorted(self.tfidf.vocabulary, key=self.tfidf.vocabulary.__getitem__),
-                "thresholds": self.thresholds, "cv": self.cv, "groups": self.pos_groups,
+                "thresholds": self.thresholds, "cv": self.cv,
+                "groups": {k: g.classes for k, g in self.group_heads.items()},
                 "heads": {name: h.bias for name, h in self.heads.items()}}
         for name, h in self.heads.items():
             arrays[f"we_{name}"] = h.w_embed
             arrays[f"wt_{name}"] = h.w_terms
-        for kind, v in self.pos_vectors.items():
-            arrays[f"pos_{kind}"] = v
+        for kind, g in self.group_heads.items():
+            arrays[f"ge_{kind}"], arrays[f"gt_{kind}"], arrays[f"gb_{kind}"] = g.w_embed, g.w_terms, g.bias
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp.npz")
         np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays)
@@ -207,10 +217,12 @@ class TriageModel:
             heads = {name: Head(name, data[f"we_{name}"].astype(np.float32),
                                 data[f"wt_{name}"].astype(np.float32), float(bias))
                      for name, bias in meta["heads"].items()}
-            pos = {kind: data[f"pos_{kind}"].astype(np.float32) for kind in KINDS}
-        return cls(tfidf, heads, {k: float(v) for k, v in meta["thresholds"].items()}, pos,
-                   {k: list(v) for k, v in meta["groups"].items()}, meta["cv"], meta["key"],
-                   float(meta.get("fit_seconds", 0.0)))
+            group_heads = {kind: GroupHead(list(classes), data[f"ge_{kind}"].astype(np.float32),
+                                           data[f"gt_{kind}"].astype(np.float32),
+                                           data[f"gb_{kind}"].astype(np.float32))
+                           for kind, classes in meta["groups"].items()}
+        return cls(tfidf, heads, {k: float(v) for k, v in meta["thresholds"].items()}, group_heads,
+                   meta["cv"], meta["key"], float(meta.get("fit_seconds", 0.0)))
 
 
 # -- fitting ----------------------------------------------------------------------------------------
@@ -253,6 +265,21 @@ class _Fitter:
         clf.fit(self.x[rows], y)
         w = clf.coef_[0].astype(np.float32)
         return Head(name, w[: self.n_embed], w[self.n_embed:], float(clf.intercept_[0]))
+
+    def groups(self, rows: np.ndarray, labels: list[str]) -> GroupHead:
+        """A multinomial model naming the group of a positive (fitted on positives only)."""
+        from sklearn.linear_model import LogisticRegression
+
+        classes = sorted(set(labels))
+        if len(classes) < 2:
+            n = self.x.shape[1]
+            return GroupHead(classes, np.zeros((len(classes), self.n_embed), np.float32),
+                             np.zeros((len(classes), n - self.n_embed), np.float32),
+                             np.zeros(len(classes), np.float32))
+        clf = LogisticRegression(C=C_VALUE, max_iter=3000).fit(self.x[rows], labels)
+        w = clf.coef_.astype(np.float32)
+        return GroupHead([str(c) for c in clf.classes_], w[:, : self.n_embed], w[:, self.n_embed:],
+                         clf.intercept_.astype(np.float32))
 
     def oof(self, rows: np.ndarray, y: np.ndarray, seed: int = 7) -> np.ndarray:
         """Out-of-fold probabilities for `rows` (each scored by a model that never saw it)."""
@@ -305,15 +332,13 @@ def fit(examples: Sequence[Example], embed: Embed, answerable: Sequence[str] = (
         pred = p >= t
         cv[kind] = {"recall": float(pred[y > 0].mean()), "fpr": float(pred[y == 0].mean()),
                     "positives": int(y.sum()), "negatives": int((y == 0).sum())}
-    pos_vectors: dict[str, np.ndarray] = {}
-    pos_groups: dict[str, list[str]] = {}
+    group_heads: dict[str, GroupHead] = {}
     for kind in KINDS:
-        idx = [i for i, ex in enumerate(train) if ex.kind == kind and ex.positive]
-        pos_vectors[kind] = vectors[idx].astype(np.float32)
-        pos_groups[kind] = [train[i].group for i in idx]
+        idx = np.array([i for i, ex in enumerate(train) if ex.kind == kind and ex.positive], dtype=int)
+        if len(idx):
+            group_heads[kind] = fitter.groups(idx, [train[i].group for i in idx])
     key = content_hash(train, answerable)
-    return TriageModel(tfidf, heads, thresholds, pos_vectors, pos_groups, cv, key,
-                       time.perf_counter() - started)
+    return TriageModel(tfidf, heads, thresholds, group_heads, cv, key, time.perf_counter() - started)
 
 
 def _embed_all(texts: list[str], embed: Embed, batch: int = 64) -> np.ndarray:
