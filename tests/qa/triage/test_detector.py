@@ -98,3 +98,13 @@ def test_long_messages_are_also_read_in_sentence_pairs() -> None:
     parts = pieces(filler + "Also my daughter fell down the stairs and hit her head. She seems ok.")
     assert parts[0].startswith("We moved") and any("hit her head" in p for p in parts[1:])
     assert pieces("short question about itp") == ["short question about itp"]
+
+
+def test_the_sign_is_named_right_for_most_emergencies(fitted) -> None:
+    # Measured when the group model was fitted: 0.82 of caught bank-validation emergencies are
+    # named with their own red flag (the rest mostly a neighbouring one: clot vs stroke signs).
+    urgent = [c for c in tri.bank_cases("validation") if c.expected == "urgent"]
+    named = [g.reason == c.group for c in urgent
+             if (g := fitted.check(c.turns[-1], [{"role": "user", "content": t} for t in c.turns[:-1]]))
+             and g.kind == "urgent"]
+    assert len(named) >= 0.97 * len(urgent) and sum(named) / len(named) >= 0.75
