@@ -11,7 +11,7 @@ from qa import templates
 from qa.chain import Pipeline, Turn, clean_history
 from qa.embedder import Embedder, shared_embedder
 from qa.generate import Draft, Generator, Sentence
-from qa.index import IndexMissing, IndexReader
+from qa.index import IndexReader
 from qa.render import build_reply
 from qa.retrieve import HybridSearch
 from qa.settings import Settings, get_settings
@@ -149,7 +149,7 @@ class Assistant:
             yield StreamEvent(reply.text, reply)
             return
         if gate and gate.kind in ("urgent", "abstain"):
-            yield from _as_events(self._gated_reply(turn))
+            yield from _as_events(p.gated_reply(turn))
             return
         parts = p.answer_parts(turn)  # IndexMissing here is the operator's to fix: callers say so
         if parts is not None:
@@ -160,18 +160,6 @@ class Assistant:
             yield from self._stream_answer(turn)
             return
         yield from _as_events(p.reply(p.draft(turn)))
-
-    def _gated_reply(self, turn: Turn) -> Reply:
-        """An urgent or abstain reply with cited context when the library can give it, else without."""
-        p = self.pipeline
-        try:
-            if turn.gate is not None and turn.gate.kind == "urgent":
-                return p.reply(p.urgent_context(turn))
-            return p.reply(p.draft(p.retrieve(turn)))
-        except Exception as exc:  # a missing or broken index must not cost the patient the advice
-            if not isinstance(exc, IndexMissing):
-                log.exception("no sources for a %s reply", turn.gate.kind if turn.gate else "gated")
-            return p.offline_reply(turn)
 
     def _stream_answer(self, turn: Turn) -> Iterator[StreamEvent]:
         """Show each sentence as the generator releases it (an LLM's only once verified)."""

@@ -13,6 +13,7 @@ from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 from qa import templates
 from qa.followup import resolve
 from qa.generate import Draft, Generator, Request, Sentence
+from qa.index import IndexMissing
 from qa.lexicon import find_mentions, has_domain_word
 from qa.parts import plan
 from qa.query import prepare
@@ -282,9 +283,23 @@ class Pipeline:
         }.get(reason, templates.DECLINE_OFF_TOPIC)
         return build_reply("decline", text, [], [], turn.question, reason)
 
+    def gated_reply(self, turn: Turn) -> Reply:
+        """An urgent or abstain reply with cited context when the library can give it, else without."""
+        try:
+            if turn.gate is not None and turn.gate.kind == "urgent":
+                return self.reply(self.urgent_context(turn))
+            return self.reply(self.draft(self.retrieve(turn)))
+        except Exception as exc:  # a missing or broken index must not cost the patient the advice
+            if not isinstance(exc, IndexMissing):
+                log.exception("no sources for a %s reply", turn.gate.kind if turn.gate else "gated")
+            return self.offline_reply(turn)
+
     # -- the runnable -------------------------------------------------------------------------
     def runnable(self) -> Runnable[Turn, Reply]:
-        """understand | (decline → reply) or (retrieve | draft | reply)."""
+        """understand | (decline → reply) or (urgent/abstain → gated reply) or (retrieve | draft | reply).
+
+        The same steps `Assistant` runs (its `ask`/`stream` add two-part questions and streaming).
+        """
         declined: Runnable[Turn, Reply] = RunnableLambda(
             lambda t: self.decline(t, t.gate.reason if t.gate else "off_topic"), name="decline")
         answer = (
@@ -294,5 +309,6 @@ class Pipeline:
         )
         return RunnableLambda(self.understand, name="understand") | RunnableBranch(
             (lambda t: t.gate is not None and t.gate.kind == "decline", declined),
+            (lambda t: t.gate is not None, RunnableLambda(self.gated_reply, name="gated")),
             answer,
         )
