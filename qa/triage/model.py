@@ -204,7 +204,8 @@ class TriageModel:
             arrays[f"ge_{kind}"], arrays[f"gt_{kind}"], arrays[f"gb_{kind}"] = g.w_embed, g.w_terms, g.bias
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays)
+        arrays["meta"] = np.array(json.dumps(meta))
+        np.savez(tmp, **arrays)  # type: ignore[arg-type]
         tmp.replace(path)
 
     @classmethod
@@ -320,14 +321,14 @@ def fit(examples: Sequence[Example], embed: Embed, answerable: Sequence[str] = (
     thresholds: dict[str, float] = {}
     cv: dict[str, dict[str, float]] = {}
 
-    outcome: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    outcome: dict[Kind, tuple[np.ndarray, np.ndarray]] = {}
     for kind in KINDS:
         y = (is_kind[kind] & positive).astype(int)
         heads[kind] = fitter.head(kind, everything, y)
         outcome[kind] = (fitter.oof(everything, y), y)
     for kind, (p, y) in outcome.items():
-        target = TARGETS[kind]  # type: ignore[index]
-        t = choose_threshold(p, y, target["recall"], target["max_fpr"], PRIORITY[kind])  # type: ignore[index]
+        target = TARGETS[kind]
+        t = choose_threshold(p, y, target["recall"], target["max_fpr"], PRIORITY[kind])
         thresholds[kind] = t
         pred = p >= t
         cv[kind] = {"recall": float(pred[y > 0].mean()), "fpr": float(pred[y == 0].mean()),
