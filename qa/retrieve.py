@@ -55,6 +55,7 @@ class HybridSearch:
         self.reader = reader
         self.embedder = embedder
         self.candidates = candidates
+        self._without_phrasings: set[str] = set()  # generations indexed with no question bank
 
     def search(self, question: str, k: int = 6, vector: np.ndarray | None = None,
                lexical_query: str | None = None) -> list[Hit]:
@@ -85,12 +86,20 @@ class HybridSearch:
         return hits[:k]
 
     def _phrasing_hits(self, qvec: np.ndarray) -> list[tuple[str, float]]:
-        """Nearest question-bank phrasings as (phrasing id, cosine), best first."""
+        """Nearest question-bank phrasings as (phrasing id, cosine), best first.
+
+        A generation indexed without a question bank has no phrasing collection: that is not a
+        dropped generation (which `IndexReader.dense` would chase), just nothing to add.
+        """
+        info, _ = self.reader.current()
+        if info.generation in self._without_phrasings:
+            return []
         try:
-            return self.reader.dense(qvec, self.candidates * 3, kind=PHRASINGS)
-        except Exception as exc:  # an index built before the bank existed has none
+            return self.reader.store.query(info.generation, qvec, self.candidates * 3, kind=PHRASINGS)
+        except Exception as exc:
             if type(exc).__name__ not in ("NotFoundError", "InvalidCollectionException", "ValueError"):
                 raise
+            self._without_phrasings.add(info.generation)
             return []
 
     def _phrasings(self, qvec: np.ndarray) -> dict[str, float]:
