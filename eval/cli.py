@@ -21,6 +21,11 @@ Exit codes:
   3  quality below a threshold (--fail-under/--fail-over/--gate)"""
 
 
+INGEST = click.option(
+    "--ingest", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Index the corpus first: when no index exists (auto), always, or never.")
+
+
 class UsageProblem(click.ClickException):
     """A user error shown as one line, exiting with code 2."""
 
@@ -84,6 +89,13 @@ def _warn_unknown_docs(suites: list, corpus_dir: Path) -> None:
                        f"which is not in {corpus_dir}", err=True)
 
 
+def _settings(obj: Any) -> Any:
+    """The CLI context's settings (`itpqa eval ...`), or the environment's when run on its own."""
+    from qa.settings import get_settings
+
+    return getattr(obj, "settings", None) or get_settings()
+
+
 def _assistant(settings: Any, ingest: str, quiet: bool) -> tuple[Any, dict[str, Any]]:
     """The engine with `settings.generator`, over an index of the corpus (built when missing or asked)."""
     from qa.assistant import Assistant, make_generator
@@ -127,8 +139,7 @@ def _assistant(settings: Any, ingest: str, quiet: bool) -> tuple[Any, dict[str, 
               help="Answer with this generator instead of ITPQA_GENERATOR, e.g. openai:llama3 or "
                    "llamacpp:smollm2.")
 @click.option("--k", "k", type=click.IntRange(1, 50), help="Retrieval cut-off for hit@k, recall@k, MRR and nDCG@k.  [default: 6]")
-@click.option("--ingest", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="Index the corpus first: when no index exists (auto), always, or never.")
+@INGEST
 @click.option("--worst", type=click.IntRange(0, 1000), default=10, show_default=True,
               help="Failing cases to list in the terminal summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
@@ -362,8 +373,7 @@ def compare_cmd(old: Path, new: Path, as_json: bool, fail_on_regression: bool, s
               help="Folder for the JSON artifact. [default: $ITPQA_DATA_DIR/reports]")
 @click.option("--misses", type=click.IntRange(0, 1000), default=15, show_default=True,
               help="Wrongly triaged cases to list per set.")
-@click.option("--ingest", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="Index the corpus first: when no index exists (auto), always, or never.")
+@INGEST
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
 @click.pass_obj
 def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | None, out: Path | None,
@@ -377,9 +387,7 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
       itpqa eval triage --suite eval/suites/dev.yaml --no-banks
     """
     from eval import triage
-    from qa.settings import get_settings
-
-    settings = getattr(obj, "settings", None) or get_settings()
+    settings = _settings(obj)
     sets: list[tuple[str, list]] = []
     if not no_banks:
         sets.append(("banks-validation", triage.bank_cases("validation")))
@@ -397,8 +405,7 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
             limits = {b: {str(k): float(v) for k, v in (raw.get(b) or {}).items()} for b in ("min", "max")}
         except (OSError, yaml.YAMLError, ValueError, AttributeError) as exc:
             raise UsageProblem(f"{gate}: unreadable gate file ({exc})") from None
-    bot, info = _assistant(settings, ingest, as_json)
-    bot.warm_up(wait_for_triage=True)
+    bot, info = _assistant(settings, ingest, as_json)  # warmed up, the learned triage fitted
     started = time.perf_counter()
     results = {name: triage.score(cases, triage.run(bot, cases)) for name, cases in sets}
     artifact = {
@@ -441,8 +448,7 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
 @click.option("--min-top3", type=float, help="Exit 3 if top-3 accuracy is below this.")
 @click.option("--misses", type=click.IntRange(0, 1000), default=20, show_default=True,
               help="Misses to list.")
-@click.option("--ingest", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="Index the corpus first: when no index exists (auto), always, or never.")
+@INGEST
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
 @click.pass_obj
 def sections_cmd(obj: Any, min_top1: float | None, min_top3: float | None, misses: int, ingest: str,
@@ -455,9 +461,7 @@ def sections_cmd(obj: Any, min_top1: float | None, min_top3: float | None, misse
       itpqa eval sections --min-top1 0.9 --min-top3 0.98
     """
     from eval import sections
-    from qa.settings import get_settings
-
-    settings = getattr(obj, "settings", None) or get_settings()
+    settings = _settings(obj)
     cases = sections.held_out_cases(settings.corpus_dir / "questions")
     if not cases:
         raise UsageProblem(f"no question bank in {settings.corpus_dir / 'questions'}")
@@ -477,8 +481,7 @@ def sections_cmd(obj: Any, min_top1: float | None, min_top3: float | None, misse
 
 
 @eval_group.command("fit-ranker", epilog=EXIT_CODES_HELP)
-@click.option("--ingest", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="Index the corpus first: when no index exists (auto), always, or never.")
+@INGEST
 @click.option("--dry-run", is_flag=True, help="Report what cross-validation measured; write nothing.")
 @click.pass_obj
 def fit_ranker_cmd(obj: Any, ingest: str, dry_run: bool) -> None:
@@ -491,9 +494,7 @@ def fit_ranker_cmd(obj: Any, ingest: str, dry_run: bool) -> None:
     """
     from eval.fit_ranker import fit
     from qa.ranker import WEIGHTS
-    from qa.settings import get_settings
-
-    settings = getattr(obj, "settings", None) or get_settings()
+    settings = _settings(obj)
     bot, _ = _assistant(settings, ingest, False)
     ranker, meta = fit(bot)
     click.echo(f"fitted on {meta['phrasings']} phrasings ({meta['pairs']} hit pairs); "
