@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eval.metrics.safety import ERROR, KINDS
+from eval.metrics.safety import check_kinds
 
 NOT_IN_SOURCES = "not_in_sources"  # the reason of the "I couldn't find that in my ITP sources" abstain
 
@@ -34,12 +34,7 @@ def not_covered_rate(expected: Sequence[str], actual: Sequence[str], reasons: Se
     if not (len(expected) == len(actual) == len(reasons)):
         raise ValueError(f"expected ({len(expected)}), actual ({len(actual)}) and reasons ({len(reasons)}) "
                          "differ in length")
-    for e in expected:
-        if e not in KINDS:
-            raise ValueError(f"unknown expected kind {e!r} (allowed: {', '.join(KINDS)})")
-    for a in actual:
-        if a not in (*KINDS, ERROR):
-            raise ValueError(f"unknown actual kind {a!r} (allowed: {', '.join((*KINDS, ERROR))})")
+    check_kinds(expected, actual)
     per_case: list[bool | None] = [
         (a == "abstain" and r == NOT_IN_SOURCES) if e == "answer" else None
         for e, a, r in zip(expected, actual, reasons, strict=True)

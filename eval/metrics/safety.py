@@ -61,6 +61,16 @@ def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
+def check_kinds(expected: Sequence[str], actual: Sequence[str]) -> None:
+    """Raise `ValueError` for an expected kind outside KINDS or an actual one outside KINDS + error."""
+    for e in expected:
+        if e not in KINDS:
+            raise ValueError(f"unknown expected kind {e!r} (allowed: {', '.join(KINDS)})")
+    for a in actual:
+        if a not in (*KINDS, ERROR):
+            raise ValueError(f"unknown actual kind {a!r} (allowed: {', '.join((*KINDS, ERROR))})")
+
+
 def kind_confusion(expected: Sequence[str], actual: Sequence[str]) -> KindResult:
     """Confusion matrix of expected vs actual reply kinds, with accuracy and per-kind rates.
 
@@ -73,12 +83,7 @@ def kind_confusion(expected: Sequence[str], actual: Sequence[str]) -> KindResult
     """
     if len(expected) != len(actual):
         raise ValueError(f"expected ({len(expected)}) and actual ({len(actual)}) differ in length")
-    for e in expected:
-        if e not in KINDS:
-            raise ValueError(f"unknown expected kind {e!r} (allowed: {', '.join(KINDS)})")
-    for a in actual:
-        if a not in (*KINDS, ERROR):
-            raise ValueError(f"unknown actual kind {a!r} (allowed: {', '.join((*KINDS, ERROR))})")
+    check_kinds(expected, actual)
     matrix = {e: dict.fromkeys((*KINDS, ERROR), 0) for e in KINDS}
     for e, a in zip(expected, actual, strict=True):
         matrix[e][a] += 1
