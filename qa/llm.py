@@ -20,7 +20,7 @@ from qa.llm_errors import BackendMissing, LLMConfigError
 from qa.llm_prompt import build_messages
 from qa.settings import Settings
 from qa.text.support_model import SupportScorer
-from qa.verify import Proposed, Verdict, Verifier, clean_output, cut, leaks_prompt
+from qa.verify import Proposed, Verdict, Verifier, leaks_prompt, sentences_so_far, split_output
 
 log = logging.getLogger("qa.llm")
 
@@ -124,7 +124,7 @@ class LLMGenerator:
         view, order = self.view(request)
         try:
             raw = _text(self.model.invoke(build_messages(view, len(order))).content)
-            verdicts = self.verifier.check(cut(clean_output(raw), final=True)[0], view.hits, len(order))
+            verdicts = self.verifier.check(split_output(raw), view.hits, len(order))
         except Exception as exc:  # any failure means: answer without the model
             log.warning("%s failed: %s: %s", self.name, exc.__class__.__name__, exc)
             return self._fall_back(request, self._info([], 0, started, _error_reason(exc)))
@@ -178,7 +178,7 @@ class LLMGenerator:
                 break
             if "<think" in buffer.lower() and "</think>" not in buffer.lower():
                 continue
-            done, buffer = cut(clean_output(buffer), final=False)
+            done, buffer = sentences_so_far(buffer)
             try:
                 yield from self._check(done, view, order, verdicts, shown, scorer)
             except Exception as exc:
@@ -193,7 +193,7 @@ class LLMGenerator:
         _close(chunks)
         if reason is None:
             try:
-                done, _ = cut(clean_output(buffer), final=True)
+                done = split_output(buffer)
                 yield from self._check(done, view, order, verdicts, shown, scorer)
             except Exception as exc:
                 log.warning("%s: verification failed: %s: %s", self.name, exc.__class__.__name__, exc)

@@ -45,6 +45,8 @@ _NOT_AN_END = re.compile(r"\b(?:e\.g|i\.e|etc|vs|dr|approx|incl)\.$|(?:^|\n)\s*\
 _NAMED_MARK = re.compile(r"\[\s*(?:sources?|passages?|refs?|references?)\s*(?=\d)", re.I)
 _THINK = re.compile(r"<think>.*?(?:</think>|\Z)", re.S | re.I)
 _TAG = re.compile(r"</?[a-zA-Z][^>]{0,200}>")
+# A tag the model has begun but not closed (`<source n="3" title="What is ITP? A`): never text.
+_OPEN_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}\Z")
 _EMPHASIS = re.compile(r"\*\*|__|`+|~~")
 _DOSE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|mg/kg|units?/kg|ml)\b", re.I)
 # Medicine names the lexicon does not know still look like medicines (-mab, -nib, -pag, ...).
@@ -83,6 +85,22 @@ def clean_output(text: str) -> str:
     text = _TAG.sub(" ", text)
     text = _EMPHASIS.sub("", text)
     return _NAMED_MARK.sub("[", text)
+
+
+def sentences_so_far(buffer: str) -> tuple[list[Proposed], str]:
+    """The complete sentences of a streamed answer so far, and the rest to keep buffering.
+
+    An unclosed tag at the end is held back whole, so a "?" in its title cannot end a sentence.
+
+    >>> done, rest = sentences_so_far('ITP is rare [1]. It is not catching. <source n="2" title="Is ITP? A')
+    >>> done, rest
+    ([Proposed(text='ITP is rare.', markers=(1,))], ' It is not catching. <source n="2" title="Is ITP? A')
+    """
+    text = clean_output(buffer)
+    tag = _OPEN_TAG.search(text)
+    head, tail = (text[: tag.start()], text[tag.start():]) if tag else (text, "")
+    done, rest = cut(head, final=False)
+    return done, rest + tail
 
 
 def _marker_numbers(group: str) -> list[int]:
@@ -138,12 +156,14 @@ def cut(buffer: str, final: bool) -> tuple[list[Proposed], str]:
 
 
 def split_output(text: str) -> list[Proposed]:
-    """All sentences of a complete model answer.
+    """All sentences of a complete model answer (a tag cut off at the end is dropped).
 
     >>> split_output("ITP is not contagious [1]. You can't catch it. [1][2]")
     [Proposed(text='ITP is not contagious.', markers=(1,)), Proposed(text="You can't catch it.", markers=(1, 2))]
+    >>> split_output('ITP is rare. [1]\\n<source n="3" title="Infections and ITP:')
+    [Proposed(text='ITP is rare.', markers=(1,))]
     """
-    return cut(clean_output(text), final=True)[0]
+    return cut(_OPEN_TAG.sub(" ", clean_output(text)), final=True)[0]
 
 
 def drug_names(text: str) -> set[str]:

@@ -8,7 +8,6 @@ import pytest
 
 from qa.compose import ExtractiveGenerator
 from qa.llm import make_llm_generator
-from qa.llm_prompt import build_messages
 from qa.verify import Proposed, Verifier, split_output
 
 pytestmark = [
@@ -32,24 +31,48 @@ def smollm2(built_settings, embedder):
     return gen
 
 
+class Recording:
+    """The real model, keeping what it wrote.
+
+    The test checks the generator against the very text it was given: asking twice is not the
+    same, even at temperature 0 (llama.cpp reuses its prompt cache, and the second answer can differ).
+    """
+
+    def __init__(self, model):
+        self.model, self.texts = model, []
+
+    def invoke(self, messages):
+        message = self.model.invoke(messages)
+        self.texts.append(message.text)
+        return message
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_only_verified_sentences_reach_the_patient(smollm2, request_for, embedder, question):
     req = request_for(question)
-    view, order = smollm2.view(req)  # the passages the model is shown, best first
-    raw = smollm2.model.invoke(build_messages(view, len(order))).text
+    view, _ = smollm2.view(req)  # the passages the model is shown, best first
+    recording = smollm2.model = Recording(smollm2.model)
+    try:
+        draft = smollm2.generate(req)
+    finally:
+        smollm2.model = recording.model
+    [raw] = recording.texts
     proposed = split_output(raw)
-    draft = smollm2.generate(req)  # same prompt, temperature 0: the same answer
     info = draft.info
     print(f"\n{question}\nSmolLM2 wrote: {raw!r}\n{info}")
     assert info["proposed"] == len(proposed) and proposed, "the model wrote nothing"
-    assert info["removed"] > 0, "the tiny model is expected to invent or leave sentences uncited"
     # What it invents: sentences that no given passage supports, whichever one it had cited.
     verifier = Verifier(embedder)
     invented = [p.text for p in proposed if not any(
         v.ok for v in verifier.check([Proposed(p.text, (n,)) for n in range(1, 7)], view.hits, 6))]
     print(f"invented: {invented}")
     shown = [s.text for s in draft.sentences]
-    assert invented and not set(invented) & set(shown)
+    # Whether SmolLM2 invents this time or only copies without markers, none of it is shown (scripted
+    # inventions are checked one by one in test_llm_generator.py).
+    assert not set(invented) & set(shown)
     if info["answered_by"] == "llm":
         # Whatever is shown from the model is cited and passes verification again.
         again = verifier.check(split_output(" ".join(

@@ -131,6 +131,23 @@ def test_stream_yields_only_verified_sentences(make, contagious):
     assert info["removed"] == 2 and info["fallback"] is None
 
 
+# SmolLM2 echoes the prompt's passage headers; a "?" inside a header's title is not a sentence end.
+ECHO = ('<source n="1" title="What is ITP? A plain guide" section="Is ITP contagious?">\n' + FAITHFUL
+        + '\n<source n="2" title="Infections and ITP: what')
+
+
+def test_echoed_passage_headers_never_become_sentences(make, contagious):
+    gen, _ = make(ECHO, ECHO)  # one answer for the stream, one for generate
+    info: dict = {}
+    streamed = [s.text for s in gen.stream(contagious, info=info)]
+    whole = gen.generate(contagious)
+    assert streamed == [s.text for s in whole.sentences] == [
+        "ITP is not contagious.",
+        "A virus can sometimes trigger ITP in a child, but ITP itself does not spread.",
+    ]
+    assert info["proposed"] == whole.info["proposed"] == 2
+
+
 @pytest.mark.parametrize("answer", ["", "Everyone gets ITP from cats. [1]", RuntimeError("down")])
 def test_stream_falls_back_when_nothing_is_verified(make, contagious, answer):
     gen, _ = make(answer)
