@@ -17,10 +17,6 @@ from qa.lexicon import find_mentions
 from qa.ranker import Ranker, add_relative
 from qa.ranker import load as load_ranker
 
-_YES_NO = re.compile(
-    r"^\s*(?:(?:so|and|but|ok|okay|hi|hello|please|um|also)[,\s]+)*(is|are|can|could|does|do|did|should|will|would|may|might|was|were|has|have|am|must)\b",
-    re.I,
-)
 _DOSE_TEXT = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|mg/kg|units?/kg)\b", re.I)
 _STEM = re.compile(r"(ing|ed|ly|es|s)$")
 # Words that name what a question is about, not what it asks (the "aspect" is the rest).
@@ -66,11 +62,6 @@ class _Scored:
     text: str
     score: float
     vec: np.ndarray
-
-
-def is_yes_no(question: str) -> bool:
-    """Does the question ask for yes or no ("Can I…", "Is ITP…")?"""
-    return bool(_YES_NO.match(question))
 
 
 class ExtractiveGenerator:

@@ -393,18 +393,3 @@ def shared_embedder() -> Embedder:
     """The process-wide embedder (models load on first use)."""
     return configured_embedder()
 
-
-def langchain_embeddings(embedder: Embedder | None = None) -> Any:
-    """The same embedder as a LangChain `Embeddings` object."""
-    from langchain_core.embeddings import Embeddings
-
-    emb = embedder or shared_embedder()
-
-    class _LC(Embeddings):
-        def embed_documents(self, texts: list[str]) -> list[list[float]]:
-            return emb.embed_texts(texts).tolist()
-
-        def embed_query(self, text: str) -> list[float]:
-            return emb.embed_query(text).tolist()
-
-    return _LC()

@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from qa.embedder import Embedder
 from qa.index import IndexReader
@@ -111,25 +107,3 @@ class HybridSearch:
                 best[cid] = sim
         return dict(sorted(best.items(), key=lambda kv: -kv[1]))
 
-
-class HybridRetriever(BaseRetriever):
-    """The hybrid search as a LangChain retriever (for chains and LLM generators)."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    search: HybridSearch
-    k: int = 6
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[LCDocument]:
-        docs = []
-        for hit in self.search.search(query, k=self.k):
-            p = hit.passage
-            docs.append(LCDocument(
-                page_content=p.text,
-                id=p.chunk_id,
-                metadata={"chunk_id": p.chunk_id, "doc_id": p.doc_id, "title": p.title,
-                          "section": p.section, "source": p.source, "url": p.url,
-                          "score": p.score, "dense": p.dense, "lexical": p.lexical},
-            ))
-        return docs

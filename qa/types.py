@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 ReplyKind = Literal["answer", "urgent", "decline", "abstain"]
-REPLY_KINDS: tuple[ReplyKind, ...] = ("answer", "urgent", "decline", "abstain")
 
 
 @dataclass(frozen=True)
