@@ -43,6 +43,18 @@ class ClientLog:
     no_disclaimer: int = 0  # HTTP 200 replies that lacked the disclaimer (counted as errors)
 
 
+def address(url: str) -> tuple[str, int | None]:
+    """The host and port of an `http://host[:port]` URL.
+
+    Raises:
+        ValueError: not a plain-HTTP URL with a host (the clients speak HTTP/1.1 without TLS).
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        raise ValueError(f"not an http://host:port URL: {url!r}")
+    return parts.hostname, parts.port  # .port raises ValueError for a port out of range
+
+
 def _post(conn: http.client.HTTPConnection, path: str, body: bytes) -> tuple[int, bytes]:
     conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
     resp = conn.getresponse()
@@ -52,8 +64,8 @@ def _post(conn: http.client.HTTPConnection, path: str, body: bytes) -> tuple[int
 def client_loop(url: str, items: Sequence[tuple[str, list[dict]]], offset: int, stop_at: float,
                 log: ClientLog, timeout: float = 30.0) -> None:
     """Ask questions back to back (a new one as soon as the last reply is in) until `stop_at`."""
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    host, port = address(url)
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
     i = offset
     while time.monotonic() < stop_at:
         question, history = items[i % len(items)]
@@ -66,7 +78,7 @@ def client_loop(url: str, items: Sequence[tuple[str, list[dict]]], offset: int, 
             log.statuses["exception"] += 1
             log.failures.append(f"{type(exc).__name__}: {exc}")
             conn.close()
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+            conn = http.client.HTTPConnection(host, port, timeout=timeout)
             continue
         log.latencies_ms.append((time.perf_counter() - start) * 1000)
         log.statuses[status] += 1
@@ -83,9 +95,9 @@ def client_loop(url: str, items: Sequence[tuple[str, list[dict]]], offset: int, 
 
 def probe_loop(url: str, stop_at: float, out: list[float], every: float = 0.25) -> None:
     """`GET /healthz` a few times a second: is the event loop free while answers are computed?"""
-    parts = urlsplit(url)
+    host, port = address(url)
     while time.monotonic() < stop_at:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        conn = http.client.HTTPConnection(host, port, timeout=30)
         start = time.perf_counter()
         try:
             conn.request("GET", "/healthz")
@@ -115,6 +127,7 @@ def cpu_seconds(pid: int) -> float:
 def drive(url: str, items: Sequence[tuple[str, list[dict]]], clients: int = 20,
           seconds: float = 60.0, server_pid: int | None = None) -> dict[str, Any]:
     """Run `clients` concurrent visitors for `seconds`; returns throughput, latency and memory."""
+    address(url)  # a bad URL fails here, not silently in each client thread
     stop_at = time.monotonic() + seconds
     logs = [ClientLog() for _ in range(clients)]
     probes: list[float] = []
@@ -266,6 +279,10 @@ def main(url: str, clients: int, seconds: float, pid: int | None) -> None:
     """Drive a running server with concurrent clients asking the benchmark questions."""
     from bench.questions import workload
 
+    try:
+        address(url)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--url") from None
     result = drive(url.rstrip("/"), workload(), clients, seconds, pid)
     click.echo(json.dumps(result, indent=2))
 

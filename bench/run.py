@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import click
 
@@ -78,7 +78,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
-def latency_summary(rounds: list[list[float]]) -> dict[str, float]:
+class LatencySummary(TypedDict):
+    """`latency_summary`'s result, as it is written to the results JSON."""
+
+    p50_ms: float
+    p95_ms: float
+    p50_rounds: list[float]  # one per round
+    p95_rounds: list[float]
+    max_ms: float
+    n: int  # timings over all rounds
+
+
+def latency_summary(rounds: list[list[float]]) -> LatencySummary:
     """p50/p95 per round, and their medians across rounds (robust to one noisy round)."""
     p50 = [percentile(r, 50) for r in rounds]
     p95 = [percentile(r, 95) for r in rounds]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
-from bench.load import LOAD_HEADER, drive, markdown_row, serve, serve_env
+from bench.load import LOAD_HEADER, address, drive, main, markdown_row, serve, serve_env
 from bench.questions import workload
 
 
@@ -31,3 +32,13 @@ def test_the_benchmark_server_has_no_rate_limit_or_query_cache(tmp_path) -> None
     assert int(env["ITPQA_RATE_LIMIT"]) >= 100_000
     assert env["ITPQA_QUERY_CACHE_SIZE"] == "0"
     assert "ITPQA_CHROMA_URL" not in env  # the benchmark measures the embedded store
+
+
+def test_a_server_url_is_host_and_port_or_a_clear_error() -> None:
+    assert address("http://127.0.0.1:7860") == ("127.0.0.1", 7860)
+    assert address("http://localhost/") == ("localhost", None)
+    for bad in ("127.0.0.1:7860", "https://example.org", "http://:7860"):
+        with pytest.raises(ValueError, match="http://host:port"):
+            address(bad)
+    result = CliRunner().invoke(main, ["--url", "localhost:7860", "--seconds", "0"])
+    assert result.exit_code == 2 and "--url" in result.output and "Traceback" not in result.output
