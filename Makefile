@@ -48,8 +48,9 @@ serve: install
 browser:
 	@bash scripts/ensure-browser.sh
 
-## test: corpus check, the whole test suite (browser tests included), and the eval gate
+## test: lint, corpus check, the whole test suite (browser tests included), and the eval gate
 test: install browser $(if $(filter 1,$(LLAMACPP)),llamacpp)
+	@$(MAKE) --no-print-directory lint
 	$(BIN)/itpqa corpus check --coverage
 	$(BIN)/python -m pytest
 	$(BIN)/itpqa ingest -q
@@ -60,9 +61,12 @@ test: install browser $(if $(filter 1,$(LLAMACPP)),llamacpp)
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
+## lint: ruff on the code and tests, mypy on the code (settings in pyproject.toml)
+# One mypy run over all four packages, not one per package: qa/triage has no __init__.py, and when
+# qa is only imported (mypy ui eval bench) mypy takes qa.triage.banks for the banks/ data folder.
 lint: install
 	$(BIN)/ruff check qa ui eval bench tests
-	$(BIN)/mypy qa
+	$(BIN)/mypy qa ui eval bench
 
 eval: install
 	$(BIN)/itpqa eval run eval/suites/dev.yaml --out reports/
