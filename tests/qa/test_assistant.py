@@ -11,11 +11,23 @@ from qa.types import Reply
 
 
 def _check_contract(reply: Reply) -> None:
+    """The reply as the user reads it: the answer, a "Sources:" list, the disclaimer last.
+
+    Every [n] in the answer is a line of that list and every line is cited, numbered 1, 2, ...
+    by first use. The list is parsed from `text`, not taken from `reply.citations` (which the
+    markers are numbered from, so comparing the two could not fail).
+    """
     assert reply.text.endswith(DISCLAIMER)
-    assert reply.kind in ("answer", "urgent", "decline", "abstain")
-    markers = {int(n) for n in re.findall(r"\[(\d+)\]", reply.answer)}
-    assert markers == {c.n for c in reply.citations}
-    for c in reply.citations:
+    shown = reply.text.removesuffix(DISCLAIMER).rstrip()
+    body, _, listed = shown.partition("\n\nSources:\n")
+    assert body == reply.answer
+    cited = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", body)))  # first-use order
+    assert cited == list(range(1, len(cited) + 1))
+    lines = listed.splitlines()
+    assert re.findall(r"^\[(\d+)\] ", listed, flags=re.M) == [str(n) for n in cited] == [
+        str(c.n) for c in reply.citations]
+    for c, line in zip(reply.citations, lines, strict=True):
+        assert line.startswith(f"[{c.n}] {c.title}")
         assert c.title and c.text and c.source
         assert c.url or c.references
 
@@ -136,3 +148,37 @@ def test_stream_rebuilds_the_reply_exactly(assistant) -> None:
 def test_stream_urgent_starts_with_the_action(assistant) -> None:
     events = list(assistant.stream("my nosebleed won't stop after 40 minutes"))
     assert events[0].delta.startswith("This could be an emergency")
+
+
+def test_an_assistant_embeds_as_its_settings_say(tmp_path, monkeypatch) -> None:
+    from qa.assistant import Assistant
+    from qa.embedder import OnnxBackend, shared_embedder
+    from qa.settings import Settings, get_settings
+
+    monkeypatch.setenv("ITPQA_EMBED_BACKEND", "auto")
+    get_settings.cache_clear()
+    assert Assistant(Settings()).embedder is shared_embedder()  # the environment's: shared
+    onnx = Assistant(Settings(data_dir=tmp_path / "other", embed_backend="onnx", query_cache_size=7))
+    assert onnx.embedder is not shared_embedder()
+    assert isinstance(onnx.embedder._query_factory, OnnxBackend)
+    assert onnx.embedder._query_factory.models_dir == tmp_path / "other" / "models"
+    assert onnx.embedder._cache_size == 7 and onnx.embedder._strict
+    torch = Assistant(Settings(embed_backend="torch"))
+    assert torch.embedder is not shared_embedder()
+    assert torch.embedder._query_factory is None and not torch.embedder._strict
+    assert torch.embedder._cache_size == get_settings().query_cache_size
+    assert torch.triage is not None and torch.search.embedder is torch.embedder
+
+
+def test_an_llm_generator_falls_back_with_the_settings_floor(tmp_path) -> None:
+    pytest.importorskip("langchain_ollama")
+    from qa.assistant import Assistant
+    from qa.compose import ExtractiveGenerator
+    from qa.settings import Settings
+
+    settings = Settings(data_dir=tmp_path, generator="ollama:llama3.2", llm_base_url="http://127.0.0.1:9",
+                        embed_backend="torch", min_answer_score=0.41)
+    bot = Assistant(settings)
+    assert isinstance(bot.generator.fallback, ExtractiveGenerator)  # type: ignore[attr-defined]
+    assert bot.generator.fallback.min_passage == 0.41  # type: ignore[attr-defined]
+    assert bot.generator.embedder is bot.embedder  # type: ignore[attr-defined]
