@@ -9,7 +9,7 @@ from typing import Any
 
 from qa import templates
 from qa.chain import Pipeline, Turn, clean_history
-from qa.embedder import Embedder, shared_embedder
+from qa.embedder import Embedder, embedder_for
 from qa.generate import Draft, Generator, Sentence
 from qa.index import IndexReader
 from qa.render import build_reply
@@ -30,16 +30,25 @@ class StreamEvent:
     reply: Reply | None = None
 
 
-def make_generator(settings: Settings) -> Generator:
-    """The generator named by `settings.generator` (extractive unless an LLM is configured)."""
-    spec = settings.generator.strip() or "extractive"
-    if spec == "extractive":
-        from qa.compose import ExtractiveGenerator
+def make_generator(settings: Settings, embedder: Embedder | None = None) -> Generator:
+    """The generator named by `settings.generator` (extractive unless an LLM is configured).
 
-        return ExtractiveGenerator(min_passage=settings.min_answer_score)
+    Args:
+        settings: `generator`, `min_answer_score` and, for an LLM, its back end settings are read.
+        embedder: what an LLM generator's verifier embeds with (default: the shared embedder).
+    """
+    from qa.compose import ExtractiveGenerator
+
+    spec = settings.generator.strip() or "extractive"
+    extractive = ExtractiveGenerator(min_passage=settings.min_answer_score)
+    if spec == "extractive":
+        return extractive
     from qa.llm import make_llm_generator  # optional extra
 
-    return make_llm_generator(spec, settings)
+    generator = make_llm_generator(spec, settings, embedder=embedder)
+    # The fallback answers when the model fails: with the same floor as the extractive generator.
+    generator.fallback = extractive
+    return generator
 
 
 class Assistant:
@@ -55,10 +64,10 @@ class Assistant:
                  generator: Generator | None = None, reader: IndexReader | None = None,
                  triage: Triage | None = None) -> None:
         self.settings = settings or get_settings()
-        self.embedder = embedder or shared_embedder()
+        self.embedder = embedder or embedder_for(self.settings)
         self.reader = reader or IndexReader(self.settings)
         self.search = HybridSearch(self.reader, self.embedder, self.settings.candidates)
-        self.generator = generator or make_generator(self.settings)
+        self.generator = generator or make_generator(self.settings, self.embedder)
         self.triage = triage or Triage.for_settings(self.settings, self.embedder)
         self.triage.load_cached()  # milliseconds; a model not fitted yet is fitted by warm_up
         self.pipeline = Pipeline(self.settings, self.search, self.generator, self.triage)

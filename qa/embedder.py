@@ -393,3 +393,24 @@ def shared_embedder() -> Embedder:
     """The process-wide embedder (models load on first use)."""
     return configured_embedder()
 
+
+def _embedding(settings: Any) -> tuple[str, Path, int]:
+    """The settings an embedder is configured from."""
+    return settings.embed_backend, settings.models_dir, settings.query_cache_size
+
+
+def embedder_for(settings: Any) -> Embedder:
+    """The embedder `settings` configure, sharing the process-wide one when they can.
+
+    Args:
+        settings: a `Settings`; its `embed_backend`, `models_dir` and `query_cache_size` are read.
+    Returns:
+        `shared_embedder()` when those equal the environment's, else a new embedder configured
+        from `settings` (its models load on first use).
+    """
+    from qa.settings import get_settings
+
+    if _embedding(settings) == _embedding(get_settings()):
+        return shared_embedder()
+    return configured_embedder(settings)
+
