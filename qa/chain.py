@@ -48,6 +48,17 @@ class Turn:
     relevant: bool = True
 
 
+@dataclass(frozen=True)
+class SearchResult:
+    """One search for a question: the repaired query, its vector, the hits and how well they match."""
+
+    question: str  # spelling repaired; what composition scores sentences against
+    expanded: str  # the bm25 query, lay words and count ranges spelled out
+    vector: np.ndarray
+    hits: list[Hit]
+    best: float  # the best passage or heading similarity among the hits
+
+
 def clean_history(history: Any, max_turns: int) -> tuple[list[dict], bool]:
     """Keep well-formed {"role", "content"} turns (the last `max_turns`); flag anything dropped."""
     if history is None:
@@ -88,14 +99,14 @@ class Pipeline:
             gate = rules.check(resolved.question)
         return replace(turn, question=resolved.question, context=resolved.context, gate=gate)
 
-    def _search(self, question: str) -> tuple[str, str, np.ndarray, list[Hit], float]:
+    def _search(self, question: str) -> SearchResult:
         _, lexical = self.search.reader.current()
         query = prepare(question, lexical.vocabulary())
         vector = self.search.embedder.embed_query(query.dense)
         hits = self.search.search(query.dense, k=self.settings.top_k, vector=vector,
                                   lexical_query=query.lexical)
         best = max((max(h.dense, h.heading) for h in hits), default=0.0)
-        return query.text, query.lexical, vector, hits, best
+        return SearchResult(question=query.text, expanded=query.lexical, vector=vector, hits=hits, best=best)
 
     def urgent_context(self, turn: Turn) -> Turn:
         """The red flag's own cited sections: the action to take, quoted from the library."""
@@ -114,15 +125,14 @@ class Pipeline:
 
     def retrieve(self, turn: Turn) -> Turn:
         found = self._search(turn.question)
-        if turn.context and turn.context.lower() not in found[0].lower():
+        if turn.context and turn.context.lower() not in found.question.lower():
             # A follow-up may lean on the conversation without a pronoun ("why do I need a
             # hepatitis test first?"): keep the contextual reading when it matches much better.
-            contextual = self._search(f"{found[0]} {turn.context}")
-            if contextual[4] > found[4] + 0.08:
+            contextual = self._search(f"{found.question} {turn.context}")
+            if contextual.best > found.best + 0.08:
                 found = contextual
-        question, expanded, vector, hits, best = found
-        return replace(turn, question=question, expanded=expanded, vector=vector, hits=hits,
-                       relevant=best >= self.settings.min_relevance)
+        return replace(turn, question=found.question, expanded=found.expanded, vector=found.vector,
+                       hits=found.hits, relevant=found.best >= self.settings.min_relevance)
 
     def rank(self, turn: Turn) -> list[int]:
         """Indexes of `turn.hits` in the order the generator would weigh them."""
