@@ -443,6 +443,49 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
         raise SystemExit(EXIT_QUALITY)
 
 
+@eval_group.command("triage-cv", epilog=EXIT_CODES_HELP)
+@click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True)
+@click.option("--banks", "bank_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A folder of bank files. [default: qa/triage/banks]")
+@click.option("--misses", type=click.IntRange(0, 1000), default=0, show_default=True,
+              help="Wrongly triaged train rows to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
+@click.pass_obj
+def triage_cv_cmd(obj: Any, folds: int, bank_dir: Path | None, misses: int, as_json: bool) -> None:
+    """Triage cross-validated on the banks' train split: where to tune, never the frozen sets.
+
+    \b
+    Examples:
+      itpqa eval triage-cv
+      itpqa eval triage-cv --folds 5 --misses 40
+    """
+    from eval import triage
+    from eval.triage_cv import cross_validate
+    from qa.embedder import shared_embedder
+    from qa.questions import answerable_questions
+    from qa.triage.banks import BANK_DIR, load_banks
+    from qa.triage.vectors import VectorCache
+
+    settings = _settings(obj)
+    embedder = shared_embedder()
+    started = time.perf_counter()
+    with VectorCache(settings.triage_cache / "vectors.npz", embedder.embed_queries) as embed:
+        cv = cross_validate(load_banks(bank_dir or BANK_DIR), answerable_questions(settings.corpus_dir / "questions"),
+                            embedder, embed, folds=folds,
+                            progress=None if as_json else lambda line: click.echo(line, err=True))
+    if as_json:
+        click.echo(json.dumps({name: {"n": r.n, "metrics": r.metrics(), "per_flag": r.per_flag}
+                               for name, r in (("banks-train-cv", cv.banks), ("questions-cv", cv.questions))},
+                              indent=2))
+        return
+    for name, r in (("banks-train-cv", cv.banks), ("questions-cv", cv.questions)):
+        click.echo(triage.report(name, r))
+        for m in r.misses[:misses]:
+            click.echo(f"    miss: expected {m['expected']}, got {m['got']} ({m['reason']}): {m['message'][:110]}")
+        click.echo("")
+    click.echo(f"{folds} folds in {time.perf_counter() - started:.0f} s", err=True)
+
+
 @eval_group.command("sections", epilog=EXIT_CODES_HELP)
 @click.option("--min-top1", type=float, help="Exit 3 if top-1 accuracy is below this.")
 @click.option("--min-top3", type=float, help="Exit 3 if top-3 accuracy is below this.")
