@@ -95,6 +95,10 @@ _PERSONAL = _rx(
     r"\b(he|she|he's|she's|his|her|him|they're)\b",
     r"\b(son|daughter|child|kid|baby|toddler|husband|wife|partner|mum|mom|dad|father|mother|brother|sister|friend|patient|grandma|grandpa)\b",
     r"\b(right now|just now|currently|at the moment|this morning|tonight|today|yesterday|since)\b",
+    # A count quoted with its lab unit is read off someone's own report ("platelets 8 x10^3/uL").
+    r"\d\s*(?:x|×|\*)\s*10\s*(?:\^|\*\*)?\s*(?:3|9|³|⁹)\s*/\s*(?:u|µ|μ|mc)?l\b",
+    r"\d\s*k\s*/\s*(?:u|µ|μ|mc)l\b",
+    r"\b(?:results?|report|bloods?|labs?)\s+(?:say|says|said|show|shows|showed|came back)\b",
 )
 _GENERAL_QUESTION = _rx(
     r"^\s*(what|which) (are|is) (the )?(signs?|symptoms?|warning signs?|emergency|emergencies)\b",

@@ -106,3 +106,18 @@ def test_urgent_wins_over_decline_and_abstain() -> None:
 )
 def test_parse_count(text: str, count: float | None) -> None:
     assert parse_count(text) == count
+
+
+@pytest.mark.parametrize("text", [
+    "plt 6 x10^9/L on the printout, is that bad",
+    "bloods came back, platelets 7 K/uL",
+    "the report shows platelet count 5 ×10³/µL",
+])
+def test_a_count_read_off_a_lab_report_is_someones_own(text: str) -> None:
+    # Quoted with its unit, a count under 10 is a result someone holds, not a general question.
+    gate = check(text)
+    assert gate is not None and gate.kind == "urgent" and gate.reason == "very_low_count"
+
+
+def test_a_general_question_about_a_low_count_stays_a_question() -> None:
+    assert check("what does a platelet count of 8 mean?") is None
