@@ -138,10 +138,7 @@ class Pipeline:
         """Indexes of `turn.hits` in the order the generator would weigh them."""
         if turn.vector is None or not turn.hits:
             return list(range(len(turn.hits)))
-        ranker = getattr(self.generator, "rank", None)
-        if ranker is None:
-            return list(range(len(turn.hits)))
-        return ranker(self._request(turn, "answer"))
+        return self.generator.rank(self._request(turn, "answer"))
 
     def _request(self, turn: Turn, mode: str, max_sentences: int | None = None) -> Request:
         assert turn.vector is not None

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from qa import audience
-from qa.generate import Draft, Request, Sentence
+from qa.generate import Draft, Generator, Request, Sentence
 from qa.lexical import query_terms
 from qa.lexicon import find_mentions
 from qa.ranker import Ranker, add_relative
@@ -64,7 +64,7 @@ class _Scored:
     vec: np.ndarray
 
 
-class ExtractiveGenerator:
+class ExtractiveGenerator(Generator):
     """Answers only with sentences copied from the retrieved passages, each cited.
 
     The lead passage is the one whose section best matches the question (headings are phrased

@@ -43,7 +43,17 @@ class Draft:
 
 
 class Generator(Protocol):
-    """Anything that can draft an answer from hits; selected by `ITPQA_GENERATOR`."""
+    """Anything that can draft an answer from hits; selected by `ITPQA_GENERATOR`.
+
+    A class that names `Generator` as its base gets the default `rank` and `warm_up`.
+
+    >>> class Echo(Generator):
+    ...     name = "echo"
+    ...     def generate(self, request): return Draft([Sentence(request.question, ())])
+    ...     def stream(self, request, info=None): yield from self.generate(request).sentences
+    >>> Echo().rank(Request("q", "q", hits=[], vector=np.zeros(384)))
+    []
+    """
 
     name: str
 
@@ -52,3 +62,11 @@ class Generator(Protocol):
     def stream(self, request: Request, info: dict[str, Any] | None = None) -> Iterator[Sentence]:
         """Sentences as each is ready (an LLM's, once verified); `info` gets what `Draft.info` would."""
         ...
+
+    def rank(self, request: Request) -> list[int]:
+        """Indexes of `request.hits`, best first, as the generator weighs them (default: as retrieved)."""
+        return list(range(len(request.hits)))
+
+    def warm_up(self) -> None:
+        """Load what the generator needs now rather than on the first question (default: nothing)."""
+        return None  # a body, so that type checkers do not take the default for abstract
