@@ -45,10 +45,8 @@ def make_generator(settings: Settings, embedder: Embedder | None = None) -> Gene
         return extractive
     from qa.llm import make_llm_generator  # optional extra
 
-    generator = make_llm_generator(spec, settings, embedder=embedder)
     # The fallback answers when the model fails: with the same floor as the extractive generator.
-    generator.fallback = extractive
-    return generator
+    return make_llm_generator(spec, settings, embedder=embedder, fallback=extractive)
 
 
 class Assistant:
@@ -88,6 +86,10 @@ class Assistant:
             self.triage.prepare()
         else:
             self.triage.prepare_in_background()
+        try:
+            self.generator.warm_up()  # a local LLM loads now; remote ones and extractive: nothing
+        except Exception:  # answers fall back to extractive when the model cannot run
+            log.exception("the answer generator could not warm up")
         self.reader.current()
 
     def retrieve(self, question: str, history: Sequence[dict] | None = None, k: int | None = None) -> list[Passage]:

@@ -80,8 +80,7 @@ class LLMGenerator:
 
     def rank(self, request: Request) -> list[int]:
         """Hit indexes, best first: the fallback's order (so evals rank hits as for extractive)."""
-        rank = getattr(self.fallback, "rank", None)
-        return list(rank(request)) if callable(rank) else list(range(len(request.hits)))
+        return list(self.fallback.rank(request))
 
     def view(self, request: Request) -> tuple[Request, list[int]]:
         """The request as the model sees it: the best `max_passages` hits, best first as [1]."""
@@ -299,10 +298,17 @@ def chat_model(spec: str, settings: Settings) -> BaseChatModel:
         raise FileNotFoundError(f"GGUF model file not found: {path}")
     if importlib.util.find_spec("llama_cpp") is None:
         raise BackendMissing(f"llama-cpp-python is not installed: {INSTALL_HINT}")
-    return ChatLlamaCpp(model_path=str(path), timeout=settings.llm_timeout)
+    return ChatLlamaCpp(model_path=str(path), timeout=settings.llm_timeout, max_tokens=MAX_TOKENS)
 
 
-def make_llm_generator(spec: str, settings: Settings, embedder: Embedder | None = None) -> LLMGenerator:
-    """The verified LLM generator for `settings.generator` (see `chat_model` for the specs)."""
+def make_llm_generator(spec: str, settings: Settings, embedder: Embedder | None = None,
+                       fallback: Generator | None = None) -> LLMGenerator:
+    """The verified LLM generator for `settings.generator` (see `chat_model` for the specs).
+
+    Args:
+        fallback: what answers when the model fails (default: extractive with the settings'
+            `min_answer_score`, as the extractive generator would answer).
+    """
     return LLMGenerator(chat_model(spec, settings), spec, embedder=embedder,
+                        fallback=fallback or ExtractiveGenerator(min_passage=settings.min_answer_score),
                         timeout=settings.llm_timeout)

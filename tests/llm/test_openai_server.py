@@ -237,13 +237,18 @@ def test_assistant_reply_after_a_500_is_the_plain_extractive_answer(server, sett
 
 
 def test_trickling_stream_hits_the_total_deadline(server, settings_for, embedder, contagious):
-    # Every chunk arrives well within the read timeout, but the whole answer would take 7 s.
-    server.plays = [Play(FAITHFUL + " Cats spread ITP. [2]", chunk_delay=0.25)]
+    # Every chunk arrives well within the read timeout, but the whole answer would take 15 s: the
+    # 3 s total deadline must end the stream while the model is still writing (order, not a
+    # wall-clock margin: a slow machine only verifies later, it cannot finish the model sooner).
+    text = FAITHFUL + " Cats spread ITP. [2]" + " And more words keep coming." * 8
+    total_tokens = len(text.split(" "))
+    server.plays = [Play(text, chunk_delay=0.25)]
     gen = make_llm_generator("openai:local-model", settings_for(timeout=3), embedder=embedder)
-    started = time.monotonic()
     info: dict = {}
-    assert [s.text for s in gen.stream(contagious, info=info)] == ["ITP is not contagious."]
-    assert time.monotonic() - started < 5 and info["stopped"] == "timeout"
+    shown = [s.text for s in gen.stream(contagious, info=info)]
+    assert info["stopped"] == "timeout" and not server.finished
+    assert server.tokens_sent < total_tokens
+    assert shown == ["ITP is not contagious."]
 
 
 def test_assistant_streams_each_verified_sentence_while_the_model_writes(server, settings_for, embedder):
