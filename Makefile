@@ -62,10 +62,11 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 ## lint: ruff on the code and tests, mypy on the code (settings in pyproject.toml)
-# One mypy run over all four packages, not one per package: qa/triage has no __init__.py, and when
-# qa is only imported (mypy ui eval bench) mypy takes qa.triage.banks for the banks/ data folder.
 lint: install
 	$(BIN)/ruff check qa ui eval bench tests
+	$(BIN)/mypy qa ui eval bench
+
+typecheck: install
 	$(BIN)/mypy qa ui eval bench
 
 eval: install

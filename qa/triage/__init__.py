@@ -1,0 +1,1 @@
+"""Triage: emergencies, personal decisions and off-topic messages, decided before anything else."""
