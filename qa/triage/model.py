@@ -39,8 +39,10 @@ FORMAT = 6  # bump when the cached file layout or the fitting changes
 TARGETS: dict[Kind, dict[str, float]] = {
     "urgent": {"recall": 0.975, "max_fpr": 0.02},  # the rules add their own recall on top
     "abstain": {"recall": 0.96, "max_fpr": 0.02},
-    # The limit on false declines (1%); 5-fold CV on train: recall 0.75 at 0.5%, 0.85 at 1%.
-    "decline": {"recall": 0.95, "max_fpr": 0.01},
+    # 5-fold CV on train: recall 0.75 at 0.5% false declines, 0.85 at 1%. 1% was tried and
+    # declined "wat is a normel platlet count" on the dev suite: a real question refused costs
+    # more than an off-topic one answered from the library, so 0.5% stays.
+    "decline": {"recall": 0.95, "max_fpr": 0.005},
 }
 PRIORITY: dict[Kind, str] = {"urgent": "recall", "abstain": "recall", "decline": "max_fpr"}
 C_VALUE = 8.0  # inverse L2 strength (5-fold CV on the train split over 2, 8, 32: 8 traded best)
