@@ -22,7 +22,7 @@ from qa.settings import Settings
 from qa.triage import rules
 from qa.triage.banks import BANK_DIR, content_hash, load_banks
 from qa.triage.gate import Gate
-from qa.triage.model import FORMAT, Detection, TriageModel, fit
+from qa.triage.model import FIT_CONFIG, FORMAT, Detection, TriageModel, fit
 from qa.triage.vectors import VectorCache
 
 log = logging.getLogger("qa")
@@ -108,7 +108,8 @@ class Triage:
     def _path(self) -> Path | None:
         if self.model_dir is None:
             return None
-        key = content_hash([ex for ex in load_banks(self.bank_dir) if ex.split == "train"], self.answerable)
+        key = content_hash([ex for ex in load_banks(self.bank_dir) if ex.split == "train"],
+                           (*self.answerable, FIT_CONFIG))
         return self.model_dir / f"triage-v{FORMAT}-{key}.npz"  # an older layout is never read
 
     def load_cached(self) -> bool:

@@ -53,6 +53,9 @@ C_VALUE = 8.0  # inverse L2 strength (5-fold CV on the train split over 2, 8, 32
 # (0.006); decline loses recall with more weight (0.748 at 1, 0.746 at 2), so it keeps 1.
 NEAR_MISS_WEIGHT: dict[Kind, float] = {"urgent": 10.0, "abstain": 3.0, "decline": 1.0}
 FOLDS = 5
+# Everything that shapes a fit: part of the cache key, so a changed setting never loads old weights.
+FIT_CONFIG = repr((FORMAT, sorted(TARGETS.items()), sorted(PRIORITY.items()), C_VALUE,
+                   sorted(NEAR_MISS_WEIGHT.items()), FOLDS))
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -348,7 +351,7 @@ def fit(examples: Sequence[Example], embed: Embed, answerable: Sequence[str] = (
         idx = np.array([i for i, ex in enumerate(train) if ex.kind == kind and ex.positive], dtype=int)
         if len(idx):
             group_heads[kind] = fitter.groups(idx, [train[i].group for i in idx])
-    key = content_hash(train, answerable)
+    key = content_hash(train, (*answerable, FIT_CONFIG))
     return TriageModel(tfidf, heads, thresholds, group_heads, cv, key, time.perf_counter() - started)
 
 

@@ -108,3 +108,13 @@ def test_the_sign_is_named_right_for_most_emergencies(fitted) -> None:
              if (g := fitted.check(c.turns[-1], [{"role": "user", "content": t} for t in c.turns[:-1]]))
              and g.kind == "urgent"]
     assert len(named) >= 0.97 * len(urgent) and sum(named) / len(named) >= 0.75
+
+
+def test_a_changed_fitting_setting_never_loads_old_weights(tmp_path, monkeypatch) -> None:
+    # The cache key covers the fitting settings (thresholds' targets, weights), not only the data.
+    from qa.triage import detector
+
+    triage = Triage(None, tmp_path)
+    before = triage._path()
+    monkeypatch.setattr(detector, "FIT_CONFIG", detector.FIT_CONFIG + " changed")
+    assert triage._path() != before
