@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from qa.offline import OFFLINE_ENV
+from tests.served import free_port, wait_until_healthy
 
 # Run alone, setup builds the session index and fits the learned triage first (minutes on
 # a busy machine); in the whole suite those are shared and long done.
@@ -103,12 +103,6 @@ def _traced(strace: str, log: Path, *args: str, env: dict[str, str], timeout: in
     return out.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _post(url: str, question: str) -> dict:
     req = urllib.request.Request(url, data=json.dumps({"question": question}).encode(),
                                  headers={"content-type": "application/json"})
@@ -118,21 +112,13 @@ def _post(url: str, question: str) -> dict:
 
 def _serve_traced(strace: str, log: Path, env: dict[str, str], questions: list[str]) -> list[dict]:
     """`itpqa serve` under strace: wait until ready, ask over HTTP, stay idle, stop it with Ctrl-C."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([strace, "-f", "-qq", "-e", "trace=network", "-o", str(log), str(ITPQA),
                              "serve", "--port", str(port)], env=env, cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=5):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"itpqa serve did not start:\n{proc.stderr.read()[-3000:] if proc.stderr else ''}")
-                time.sleep(0.5)
+        wait_until_healthy(proc, base)
         replies = [_post(f"{base}/api/ask", q) for q in questions]
         time.sleep(IDLE_SECONDS)  # telemetry uploaders wake up on timers: give them the time
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,18 +19,13 @@ from qa.index import IndexReader, lexical_path
 from qa.ingest import Ingestor
 from qa.settings import Settings
 from qa.store import ChromaStore
+from tests.served import free_port
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
 DOCS = ["what-is-itp.md", "romiplostim.md", "medicines-to-avoid-with-itp.md"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +35,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not exe.exists():
         pytest.skip("the `chroma` CLI (from the chromadb package) is not installed")
     folder = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, ANONYMIZED_TELEMETRY="False")
     with open(folder / "server.log", "wb") as log:
         proc = subprocess.Popen(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.served import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = REPO / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
@@ -23,12 +24,6 @@ SCREENSHOTS = REPO / "test-output" / "screenshots"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 EXAMPLE_SERVER = "http://127.0.0.1:7860"
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 @dataclass

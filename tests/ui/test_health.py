@@ -23,6 +23,7 @@ from qa.ingest import Ingestor
 from qa.lexical import cache_problem
 from qa.settings import Settings
 from qa.store import ChromaStore
+from tests.served import free_port, wait_until_healthy
 
 # Run alone, setup builds the session index and fits the learned triage first (minutes on
 # a busy machine); in the whole suite those are shared and long done.
@@ -30,14 +31,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 REPO = Path(__file__).resolve().parents[2]
 ITPQA = Path(sys.executable).with_name("itpqa")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -51,22 +44,13 @@ def served(tmp_path: Path, embedder, fitted_triage: Path) -> Iterator[tuple[str,
     Ingestor(settings, embedder=embedder).run()  # `fitted_triage`: the server need not fit it
     info = ChromaStore(settings).active()
     assert info is not None
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, ITPQA_DATA_DIR=str(settings.data_dir))
     proc = subprocess.Popen([str(ITPQA), "serve", "--port", str(port)], env=env, cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("itpqa serve did not start")
-            time.sleep(0.5)
+        wait_until_healthy(proc, url)
         yield url, lexical_path(settings, info.generation)
     finally:
         proc.send_signal(signal.SIGINT)

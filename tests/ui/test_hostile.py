@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from qa.disclaimer import DISCLAIMER
+from tests.served import free_port
 from tests.ui.gradio_protocol import GradioPage
 from tests.ui.raw_http import chunked, send
 
@@ -55,14 +56,6 @@ class Served:
         raise AssertionError("no VmRSS")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _feedback_rows(db: Path) -> int:
     import sqlite3
 
@@ -78,7 +71,7 @@ def served(built_settings, assistant, tmp_path_factory: pytest.TempPathFactory) 
     # The learned triage is fitted (or its fit in the background finished) and cached now, so the
     # server loads it instead of fitting it while the cases run, which would count as growth.
     assistant.triage.prepare()
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("hostile") / "serve.log"
     env = {**os.environ, "ITPQA_DATA_DIR": str(built_settings.data_dir),
            "ITPQA_CORPUS_DIR": str(built_settings.corpus_dir), "ITPQA_RATE_LIMIT": "100000",
