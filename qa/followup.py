@@ -18,6 +18,9 @@ _PRONOUN = re.compile(r"\b(it|its|it's|they|them|this|that|those|these)\b", re.I
 _ITP = re.compile(r"\b(itp|immune thrombocytopenia|thrombocytopenia)\b", re.I)
 _ELSE = re.compile(r"\b(anything else|what else|any other (options?|treatments?|medicines?|drugs?)|other (options|treatments|medicines)|something else)\b", re.I)
 _AUDIENCE_WORDS = {"child": "children", "teen": "teenagers", "pregnancy": "pregnancy"}
+# Lexicon topics that say who is asking, not what about: "is it ok for kids?" keeps the
+# conversation's medicine as its subject.
+_PEOPLE = frozenset({"children", "pregnancy"})
 # "is it safe to...", "it's ok to..." use "it" without pointing back at anything.
 _EXPLETIVE = re.compile(
     r"\b(?:is|was|will|would|does)\s+it\s+(?:\w+\s+)?(?:safe|ok|okay|alright|normal|possible|true|"
@@ -72,7 +75,7 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
         tail = f" in {_AUDIENCE_WORDS[who]}" if who else ""
         return Resolved(f"What other treatments are used for ITP{tail}?", q, True, "treatment")
 
-    mentions = find_mentions(q)
+    mentions = [m for m in find_mentions(q) if m.name not in _PEOPLE]
     terms = query_terms(q)
     lead = _SWAP_LEAD.match(q)
     # "what about my kids?" / "and in pregnancy?": the previous question, for that person.

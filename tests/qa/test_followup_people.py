@@ -25,3 +25,22 @@ def test_anything_else_asks_for_other_options_for_the_same_person() -> None:
 def test_a_medicine_named_in_the_follow_up_is_not_replaced() -> None:
     assert resolve("what about romiplostim?", SIDE_EFFECTS).question == \
         "what are the side effects of romiplostim?"
+
+
+WHAT_IS = [{"role": "user", "content": "what is romiplostim?"},
+           {"role": "assistant", "content": "Romiplostim is a medicine that helps ..."}]
+
+
+def test_a_person_named_in_a_follow_up_qualifies_the_medicine_it_does_not_replace_it() -> None:
+    # "kids", "pregnancy" and "breastfeeding" say who is asking, not what about: the medicine
+    # of the conversation stays the subject.
+    for follow_up in ("is it ok for kids?", "is it safe in pregnancy?", "ok for my toddler?",
+                      "can I take it while breastfeeding?"):
+        resolved = resolve(follow_up, WHAT_IS)
+        assert "romiplostim" in resolved.question, follow_up
+        assert resolved.used_history and resolved.entity == "romiplostim", follow_up
+
+
+def test_a_new_subject_with_a_person_still_stands_alone() -> None:
+    for alone in ("are vaccines ok for kids with itp?", "can kids with itp play football?"):
+        assert "romiplostim" not in resolve(alone, WHAT_IS).question, alone
