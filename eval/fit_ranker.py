@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from qa.phrasings import section_key, split_of
+from qa.adapter import PhrasingMatcher
+from qa.phrasings import fit_adapter, indexed, section_key, split_of
 from qa.questions import load_question_bank
 from qa.ranker import FEATURES, Ranker, feature_vector
 from qa.retrieve import HybridSearch
@@ -23,14 +24,46 @@ from qa.retrieve import HybridSearch
 C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 
 
-class LeaveOneOut(HybridSearch):
-    """The engine's search with one phrasing's own vector hidden from the phrasing index."""
+FOLDS = 5
 
-    hidden: str = ""  # the ":q<hash>" suffix of the phrasing being asked
+
+def fold_of(phrasing_suffix: str) -> int:
+    """The cross-validation fold of a phrasing, from the hash in its id (":q<hash>")."""
+    return int(phrasing_suffix.rsplit(":q", 1)[-1], 16) % FOLDS
+
+
+class LeaveOneOut(HybridSearch):
+    """The engine's search with one phrasing's own vector hidden from the phrasing index.
+
+    The query adapter was fitted on every train phrasing, the hidden one included, so here each
+    phrasing is matched through an adapter fitted without its fold (out-of-fold), as an unseen
+    question would be.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hidden = ""  # the ":q<hash>" suffix of the phrasing being asked
+        self.folds: dict[int, PhrasingMatcher] = {}
 
     def _phrasing_hits(self, qvec: np.ndarray) -> list[tuple[str, float]]:
-        return [(pid, sim) for pid, sim in super()._phrasing_hits(qvec)
-                if not (self.hidden and pid.endswith(self.hidden))]
+        matcher = self.folds.get(fold_of(self.hidden)) if self.hidden else None
+        found = (matcher.query(qvec, self.candidates * 3 + 1) if matcher is not None
+                 else super()._phrasing_hits(qvec))
+        return [(pid, sim) for pid, sim in found if not (self.hidden and pid.endswith(self.hidden))]
+
+
+def fold_matchers(store: Any, generation: str) -> dict[int, PhrasingMatcher]:
+    """One matcher per fold, its adapter fitted without that fold's phrasings."""
+    ids, vectors, _ = indexed(store, generation)
+    out: dict[int, PhrasingMatcher] = {}
+    for k in range(FOLDS):
+        def in_fold(pid: str, k: int = k) -> bool:
+            return fold_of(pid) == k
+
+        matrix = fit_adapter(store, generation, leave_out=in_fold)
+        if matrix is not None:
+            out[k] = PhrasingMatcher.build(ids, vectors, matrix)
+    return out
 
 
 def examples(bot: Any) -> Iterator[tuple[int, list[list[float]], list[int]]]:
@@ -38,6 +71,8 @@ def examples(bot: Any) -> Iterator[tuple[int, list[list[float]], list[int]]]:
     import hashlib
 
     search = LeaveOneOut(bot.reader, bot.embedder, bot.settings.candidates)
+    info, _ = bot.reader.current()
+    search.folds = fold_matchers(bot.reader.store, info.generation)
     pipeline = replace_search(bot.pipeline, search)
     bank = load_question_bank(bot.settings.corpus_dir / "questions")
     group = 0

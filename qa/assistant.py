@@ -90,7 +90,11 @@ class Assistant:
             self.generator.warm_up()  # a local LLM loads now; remote ones and extractive: nothing
         except Exception:  # answers fall back to extractive when the model cannot run
             log.exception("the answer generator could not warm up")
-        self.reader.current()
+        info, _ = self.reader.current()
+        try:
+            self.search.matcher(info.generation)  # read the adapted phrasings now, not at the first question
+        except Exception:  # phrasings then match unadapted, or not at all
+            log.exception("the question-bank phrasings could not be read")
 
     def retrieve(self, question: str, history: Sequence[dict] | None = None, k: int | None = None) -> list[Passage]:
         """The passages the assistant would answer from, best first (for evals and debugging).

@@ -51,6 +51,11 @@ def lexical_path(settings: Settings, generation: str) -> Path:
     return settings.index_dir / f"lexical-{generation}.sqlite3"
 
 
+def adapter_path(settings: Settings, generation: str) -> Path:
+    """The generation's query adapter (`qa.adapter`), a local file like its lexical index."""
+    return settings.index_dir / f"adapter-{generation}.npy"
+
+
 def chunk_metadata_to_row(
     cid: str, text: str, meta: dict, chunk_vec: np.ndarray, head_vec: np.ndarray,
     sentences: list[str], sent_vecs: np.ndarray,

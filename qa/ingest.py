@@ -7,6 +7,7 @@ import dataclasses
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -15,17 +16,20 @@ from pathlib import Path
 
 import numpy as np
 
+from qa import adapter
 from qa.chunking import chunk_documents
 from qa.embedder import Embedder, shared_embedder
-from qa.index import ensure_local_cache, fetch_rows, lexical_path
+from qa.index import adapter_path, ensure_local_cache, fetch_rows, lexical_path
 from qa.lexical import LexicalWriter, NewRow
 from qa.lexical_files import remove_leftovers, seal_path
 from qa.loaders import LoadError, discover, load_file
-from qa.phrasings import Phrasing, bank_for, phrasings_for
+from qa.phrasings import Phrasing, bank_for, fit_adapter, phrasings_for
 from qa.phrasings import write as write_phrasings
 from qa.settings import Settings
 from qa.store import ChromaStore
 from qa.types import Chunk, Document
+
+log = logging.getLogger(__name__)
 
 
 class IngestError(RuntimeError):
@@ -173,6 +177,8 @@ class Ingestor:
             active = self.store.active()
             if active and active.fingerprint == fp:
                 ensure_local_cache(self.store, self.settings, active)  # lost, old layout or damaged
+                if not adapter_path(self.settings, active.generation).exists():
+                    self._fit_adapter(active.generation)
                 summary.unchanged = True
                 summary.generation = active.generation
                 summary.seconds = time.perf_counter() - start
@@ -208,6 +214,7 @@ class Ingestor:
                 self._write(gen, rows)
                 writer.insert(rows)
             write_phrasings(store, gen, old_gen, phrasings, self.embedder.embed_texts)
+            self._fit_adapter(gen)
             writer.set_info(generation=gen, fingerprint=fp)
             writer.commit()
             store.activate(gen, fp, len(chunks), len(by_doc))
@@ -219,6 +226,16 @@ class Ingestor:
         # With a Chroma server other app processes may still be reading the previous
         # generation until they notice the switch (within seconds): it is dropped next time.
         self._cleanup(keep={gen, old_gen} if old_gen and settings.chroma_url else {gen})
+
+    def _fit_adapter(self, gen: str) -> None:
+        """Fit and save the generation's query adapter; without one, phrasings match unadapted."""
+        try:
+            matrix = fit_adapter(self.store, gen)
+        except Exception:
+            log.exception("the query adapter could not be fitted; phrasings will match without it")
+            return
+        if matrix is not None:
+            adapter.save(adapter_path(self.settings, gen), matrix)
 
     def _embed(self, chunks: list[Chunk], by_doc: dict[str, Document], progress: bool) -> list[NewRow]:
         sentences = [s for c in chunks for s in c.sentences]
@@ -278,6 +295,9 @@ class Ingestor:
         for gen in self.store.generations():
             if gen not in keep:
                 self.store.drop(gen)
+        for path in self.settings.index_dir.glob("adapter-*.npy"):
+            if path not in {adapter_path(self.settings, g) for g in keep}:
+                path.unlink(missing_ok=True)
         for path in self.settings.index_dir.glob("lexical-*.sqlite3"):
             if path not in {lexical_path(self.settings, g) for g in keep}:
                 path.unlink(missing_ok=True)

@@ -8,7 +8,7 @@ split of the bank is indexed; the held-out 20% measures section matching honestl
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -103,3 +103,41 @@ def write(store, generation: str, old_generation: str | None, phrasings: Sequenc
     store.add(generation, KIND, [p.id for p in phrasings], vectors, [p.text for p in phrasings],
               [{"chunk_id": p.chunk_id, "doc_id": p.doc_id} for p in phrasings])
     return len(fresh)
+
+
+def indexed(store, generation: str) -> tuple[list[str], np.ndarray, list[str]]:
+    """The generation's phrasing vectors: (phrasing ids, unit vectors, the chunk each points to)."""
+    ids: list[str] = []
+    chunks: list[str] = []
+    blocks: list[np.ndarray] = []
+    for rec in store.iter_all(generation, KIND):
+        ids += rec.ids
+        chunks += [chunk_of(pid) for pid in rec.ids]
+        blocks.append(rec.embeddings)
+    vectors = np.vstack(blocks) if blocks else np.zeros((0, 0), dtype=np.float32)
+    return ids, vectors, chunks
+
+
+def fit_adapter(store, generation: str, leave_out: Callable[[str], bool] | None = None) -> np.ndarray | None:
+    """Fit the query adapter (`qa.adapter`) on the generation's phrasings and their headings.
+
+    Args:
+        leave_out: phrasing ids to fit without (cross-validation folds).
+    Returns:
+        None when the generation has no question bank to fit on.
+    """
+    from qa import adapter
+
+    ids, vectors, chunks = indexed(store, generation)
+    if leave_out is not None:
+        keep = [i for i, pid in enumerate(ids) if not leave_out(pid)]
+        vectors, chunks = vectors[keep], [chunks[i] for i in keep]
+    if len(set(chunks)) < 2:
+        return None
+    sections = set(chunks)
+    rows, labels = [vectors], list(chunks)
+    for rec in store.iter_all(generation, "headings"):
+        keep = [i for i, cid in enumerate(rec.ids) if cid in sections]
+        rows.append(rec.embeddings[keep])
+        labels += [rec.ids[i] for i in keep]
+    return adapter.fit(np.vstack(rows), labels)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.embedder import Embedder
-from qa.index import IndexReader
+from qa import adapter
+from qa.adapter import PhrasingMatcher
+from qa.embedder import DIM, Embedder
+from qa.index import IndexReader, adapter_path
 from qa.lexical import Row
 from qa.phrasings import KIND as PHRASINGS
-from qa.phrasings import chunk_of
+from qa.phrasings import chunk_of, fit_adapter, indexed
+
+log = logging.getLogger(__name__)
+_NO_COLLECTION = ("NotFoundError", "InvalidCollectionException", "ValueError")
 
 RRF_K = 60
 
@@ -52,6 +59,9 @@ class HybridSearch:
         self.embedder = embedder
         self.candidates = candidates
         self._without_phrasings: set[str] = set()  # generations indexed with no question bank
+        self._matchers: dict[str, PhrasingMatcher | None] = {}  # the open generation's, by generation
+        self._matcher_lock = threading.Lock()
+        self._fitting: set[str] = set()  # generations whose missing adapter is being fitted
 
     def search(self, question: str, k: int = 6, vector: np.ndarray | None = None,
                lexical_query: str | None = None) -> list[Hit]:
@@ -91,12 +101,52 @@ class HybridSearch:
         if info.generation in self._without_phrasings:
             return []
         try:
+            matcher = self.matcher(info.generation)
+            if matcher is not None:
+                return matcher.query(qvec, self.candidates * 3)
             return self.reader.store.query(info.generation, qvec, self.candidates * 3, kind=PHRASINGS)
         except Exception as exc:
-            if type(exc).__name__ not in ("NotFoundError", "InvalidCollectionException", "ValueError"):
+            if type(exc).__name__ not in _NO_COLLECTION:
                 raise
             self._without_phrasings.add(info.generation)
             return []
+
+    def matcher(self, generation: str) -> PhrasingMatcher | None:
+        """The generation's phrasings in the query adapter's space, or None without an adapter.
+
+        The adapter is fitted at ingest. A generation that has none yet (indexed by an older
+        version) gets it fitted in the background; until then phrasings match unadapted.
+        """
+        if generation in self._matchers:
+            return self._matchers[generation]
+        with self._matcher_lock:
+            if generation in self._matchers:
+                return self._matchers[generation]
+            path = adapter_path(self.reader.settings, generation)
+            matrix = adapter.load(path, DIM)
+            if matrix is None:
+                self._fit_in_background(generation)
+                return None
+            ids, vectors, _ = indexed(self.reader.store, generation)
+            found = PhrasingMatcher.build(ids, vectors, matrix) if ids else None
+            self._matchers = {generation: found}  # only the open generation is kept
+            return found
+
+    def _fit_in_background(self, generation: str) -> None:
+        if generation in self._fitting:
+            return
+        self._fitting.add(generation)
+        store, path = self.reader.store, adapter_path(self.reader.settings, generation)
+
+        def fit() -> None:
+            try:
+                matrix = fit_adapter(store, generation)
+                if matrix is not None:
+                    adapter.save(path, matrix)
+            except Exception:
+                log.exception("the query adapter could not be fitted; phrasings match without it")
+
+        threading.Thread(target=fit, name="itpqa-adapter", daemon=True).start()
 
     def _phrasings(self, qvec: np.ndarray) -> dict[str, float]:
         """Chunks whose question-bank phrasings match, best first, with the best similarity."""

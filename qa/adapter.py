@@ -1,0 +1,127 @@
+"""A query adapter fitted on the question bank: a linear map that pulls a question's vector
+towards the phrasings of the section it asks for.
+
+The bundled MiniLM stays frozen; only a 384 x 384 matrix is learned (an "embedding adapter"),
+with in-batch negatives (the multiple-negatives ranking loss of sentence-transformers) over
+pairs of phrasings that ask for the same section. It is fitted at ingest on the indexed (train
+split) phrasings and their headings, saved beside the generation's local files, and used only
+to match questions against phrasings. The held-out phrasings never take part.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+CONFIG: Mapping[str, float] = {"epochs": 30, "batch": 128, "lr": 1e-3, "scale": 20.0, "seed": 0}
+
+
+def fit(vectors: np.ndarray, labels: Sequence[str], config: Mapping[str, float] = CONFIG) -> np.ndarray:
+    """The adapter matrix for `vectors` (unit rows) labelled by the section they ask for.
+
+    Each step takes at most one row per section, pairs it with another row of its section, and
+    asks every row to pick out its own pair among the batch's (cross-entropy over scaled cosines).
+
+    >>> rng = np.random.default_rng(0)
+    >>> v = rng.normal(size=(40, 8)); v /= np.linalg.norm(v, axis=1, keepdims=True)
+    >>> fit(v, [str(i % 4) for i in range(40)], {**CONFIG, "epochs": 2}).shape
+    (8, 8)
+    """
+    import torch
+
+    x = torch.tensor(np.asarray(vectors, dtype=np.float32))
+    dim = x.shape[1]
+    by: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        by.setdefault(label, []).append(i)
+    torch.manual_seed(int(config["seed"]))
+    rng = np.random.default_rng(int(config["seed"]))
+    w = torch.nn.Parameter(torch.eye(dim))
+    opt = torch.optim.Adam([w], lr=float(config["lr"]))
+    batch = int(config["batch"])
+    for _ in range(int(config["epochs"])):
+        anchors: list[int] = []
+        positives: list[int] = []
+        used: set[str] = set()
+        for i in rng.permutation(len(labels)):
+            label = labels[int(i)]
+            if label in used:
+                continue
+            used.add(label)
+            anchors.append(int(i))
+            positives.append(int(rng.choice(by[label])))
+            if len(anchors) == batch:
+                _step(x, w, opt, anchors, positives, float(config["scale"]))
+                anchors, positives, used = [], [], set()
+        if len(anchors) > 1:
+            _step(x, w, opt, anchors, positives, float(config["scale"]))
+    return w.detach().numpy().astype(np.float32)
+
+
+def _step(x, w, opt, anchors: list[int], positives: list[int], scale: float) -> None:
+    import torch
+
+    a = torch.nn.functional.normalize(x[anchors] @ w, dim=-1)
+    p = torch.nn.functional.normalize(x[positives] @ w, dim=-1)
+    loss = torch.nn.functional.cross_entropy(scale * a @ p.T, torch.arange(len(anchors)))
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+
+def adapt(vectors: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Rows mapped through the adapter and scaled back to unit length."""
+    out = np.asarray(vectors, dtype=np.float32) @ matrix
+    norms = np.linalg.norm(out, axis=-1, keepdims=True)
+    return out / np.where(norms == 0, 1.0, norms)
+
+
+@dataclass(frozen=True)
+class PhrasingMatcher:
+    """The indexed phrasings in adapted space: which phrasings a question is nearest to."""
+
+    ids: tuple[str, ...]
+    vectors: np.ndarray  # adapted, unit rows, one per id
+    matrix: np.ndarray
+
+    @classmethod
+    def build(cls, ids: Sequence[str], vectors: np.ndarray, matrix: np.ndarray) -> PhrasingMatcher:
+        return cls(tuple(ids), adapt(vectors, matrix), matrix)
+
+    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """The `n` nearest phrasings as (id, cosine in adapted space), best first."""
+        if not self.ids:
+            return []
+        sims = self.vectors @ adapt(vector, self.matrix)
+        top = np.argsort(-sims)[:n]
+        return [(self.ids[i], float(sims[i])) for i in top]
+
+
+def save(path: Path, matrix: np.ndarray) -> None:
+    """Write the adapter atomically (a reader never sees half a file)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        np.save(fh, np.asarray(matrix, dtype=np.float32))
+    os.replace(tmp, path)
+
+
+def load(path: Path, dim: int) -> np.ndarray | None:
+    """The saved adapter, or None when there is none or it cannot be read."""
+    try:
+        matrix = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("query adapter %s unreadable (%s): matching phrasings without it", path, exc)
+        return None
+    if matrix.shape != (dim, dim) or not np.isfinite(matrix).all():
+        log.warning("query adapter %s has the wrong shape: matching phrasings without it", path)
+        return None
+    return matrix.astype(np.float32)
