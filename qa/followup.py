@@ -14,6 +14,7 @@ _SWAP_LEAD = re.compile(
     r"^\s*(?:ok(?:ay)?,?\s+|and\s+|so\s+)?(?:what|how)\s+about\s+|^\s*(?:and|also|or|same for|what if i take)\s+",
     re.I,
 )
+_DEMONSTRATIVES = frozenset({"this", "that", "those", "these"})
 _PRONOUN = re.compile(r"\b(it|its|it's|they|them|this|that|those|these)\b", re.I)
 _ITP = re.compile(r"\b(itp|immune thrombocytopenia|thrombocytopenia)\b", re.I)
 _ELSE = re.compile(r"\b(anything else|what else|any other (options?|treatments?|medicines?|drugs?)|other (options|treatments|medicines)|something else)\b", re.I)
@@ -46,6 +47,21 @@ def _user_turns(history: Sequence[dict]) -> list[str]:
         str(h.get("content") or "") for h in history
         if isinstance(h, dict) and h.get("role") == "user" and str(h.get("content") or "").strip()
     ]
+
+
+def _previous_question(history: Sequence[dict]) -> str:
+    """The last user turn, itself resolved against the turns before it ("will it go away?")."""
+    for i in range(len(history) - 1, -1, -1):
+        h = history[i]
+        if isinstance(h, dict) and h.get("role") == "user" and str(h.get("content") or "").strip():
+            return resolve(str(h["content"]), history[:i]).question
+    return ""
+
+
+def _remainder(q: str, lead_end: int, mention: Mention) -> list[str]:
+    """The follow-up's words beyond its lead ("what about") and the name it swaps in."""
+    rest = q[lead_end:mention.start] + " " + q[mention.start + len(mention.surface):]
+    return re.findall(r"[a-z0-9']+", rest.lower())
 
 
 def _main_mention(text: str) -> Mention | None:
@@ -82,7 +98,12 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
     if lead and prior and not named and (who := asked_for(q)):
         return Resolved(f"{prior[-1].rstrip(' ?')} in {_AUDIENCE_WORDS[who]}?", q, True, "")
 
-    # "what about paracetamol?" → the previous question with its entity swapped.
+    # "what about paracetamol?" → the previous question with its entity swapped. A follow-up
+    # that says more than a name ("what about after having my spleen out?") adds to the previous
+    # question instead.
+    if lead and mentions and prior and len(_remainder(q, lead.end(), mentions[0])) > 2:
+        previous = _previous_question(history or [])
+        return Resolved(f"{previous.rstrip(' ?.!')} {q[lead.end():]}", q, True, mentions[0].name)
     if lead and mentions and prior:
         new = mentions[0]
         for prev in reversed(prior):
@@ -104,6 +125,12 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
     if _ITP.search(q) and len(terms) > 1 and not (entity and pronoun):
         return Resolved(q, q, context=context)
     subject = entity.name if entity else "ITP"
+    # "is that dangerous?", "how long does that take?": with no medicine or treatment in the
+    # conversation, "that" is what was just asked about (a count of 30, going away).
+    if pronoun and pronoun.group(1).lower() in _DEMONSTRATIVES and prior and \
+            not (entity and entity.kind in ("medicine", "treatment")):
+        previous = _previous_question(history or [])
+        return Resolved(f"{q.rstrip(' ?.!')} — {previous.rstrip(' ?.!')}?", q, True, subject)
     if pronoun:
         word = pronoun.group(1).lower()
         replacement = f"{subject}'s" if word == "its" else f"{subject} is" if word == "it's" else subject

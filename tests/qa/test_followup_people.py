@@ -44,3 +44,32 @@ def test_a_person_named_in_a_follow_up_qualifies_the_medicine_it_does_not_replac
 def test_a_new_subject_with_a_person_still_stands_alone() -> None:
     for alone in ("are vaccines ok for kids with itp?", "can kids with itp play football?"):
         assert "romiplostim" not in resolve(alone, WHAT_IS).question, alone
+
+
+def _conversation(*user_turns: str) -> list[dict]:
+    out: list[dict] = []
+    for text in user_turns:
+        out += [{"role": "user", "content": text}, {"role": "assistant", "content": "..."}]
+    return out
+
+
+def test_that_points_back_at_the_previous_question_when_no_medicine_was_named() -> None:
+    # "that" is the thing just asked about (going away; a count of 30), not ITP in general.
+    resolved = resolve("how long does that usually take?",
+                       _conversation("my daughter was just diagnosed with itp, she's 7", "will it go away?"))
+    assert "go away" in resolved.question and resolved.used_history
+    assert "30" in resolve("is that dangerous?", _conversation("what does a platelet count of 30 mean")).question
+
+
+def test_that_still_means_the_medicine_when_one_was_named() -> None:
+    assert resolve("how long does that take to work?", _conversation("what is IVIG?")).question == \
+        "how long does IVIG take to work?"
+
+
+def test_a_follow_up_that_adds_more_than_a_name_keeps_the_previous_question_whole() -> None:
+    # Swapping "jab" for "spleen" made "can I get the flu spleen with itp".
+    resolved = resolve("what about after having my spleen out?", _conversation("can I get the flu jab with itp"))
+    assert "flu jab" in resolved.question and "spleen out" in resolved.question
+    # A bare name is still swapped in.
+    assert resolve("what about paracetamol?", _conversation("can I take ibuprofen with itp?")).question == \
+        "can I take paracetamol with itp?"
