@@ -364,7 +364,8 @@ def compare_cmd(old: Path, new: Path, as_json: bool, fail_on_regression: bool, s
 
 @eval_group.command("triage", epilog=EXIT_CODES_HELP)
 @click.option("--suite", "suites", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="A suite file of triage cases. [default: eval/suites/frozen/triage.yaml]")
+              help="A suite file of triage cases. [default: eval/suites/frozen/triage.yaml and "
+                   "triage-context.yaml]")
 @click.option("--no-banks", is_flag=True, help="Leave out the banks' validation split.")
 @click.option("--gate", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML thresholds (min:/max: metric: value) every set must meet, e.g. "
@@ -391,7 +392,7 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
     sets: list[tuple[str, list]] = []
     if not no_banks:
         sets.append(("banks-validation", triage.bank_cases("validation")))
-    for path in suites or (triage.FROZEN_SUITE,):
+    for path in suites or triage.FROZEN_SUITES:
         try:
             sets.append((path.stem, triage.suite_cases(path)))
         except (OSError, KeyError, TypeError) as exc:
@@ -425,6 +426,8 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
         for bound, values in limits.items():
             for metric, value in values.items():
                 got = metrics.get(metric)
+                if got is None and r.n:
+                    continue  # the set has no cases of that kind: it cannot speak for it
                 if got is None or (got < value if bound == "min" else got > value):
                     failed.append(f"{name}: {metric} = {got if got is None else round(got, 4)}, "
                                   f"needs {'>=' if bound == 'min' else '<='} {value:g}")

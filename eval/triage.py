@@ -1,8 +1,10 @@
 """`itpqa eval triage`: the triage detector on the frozen validation sets, per red flag.
 
-Two frozen sets, neither ever used for fitting or tuning:
-- the banks' validation split (20%, `qa.triage.banks.split_of`), and
-- `eval/suites/frozen/triage.yaml`, written before the learned triage existed.
+Three frozen sets, none ever used for fitting or tuning:
+- the banks' validation split (20%, `qa.triage.banks.split_of`),
+- `eval/suites/frozen/triage.yaml`, written before the learned triage existed, and
+- `eval/suites/frozen/triage-context.yaml`, written before context statements ("I'm 28 weeks
+  pregnant with ITP", "I have no spleen") were taught as near-misses.
 
 Each case is asked through the whole `Assistant` (earlier turns first, as a conversation), so the
 figures are what a patient would get, not what one component would say.
@@ -12,12 +14,16 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 GATED = ("urgent", "abstain", "decline")
+NOT_IN_SOURCES = "not_in_sources"  # the answer path's reason when the library has nothing
 FROZEN_SUITE = Path(__file__).parent / "suites" / "frozen" / "triage.yaml"
+# Written before the context-statement change ("I'm 28 weeks pregnant with ITP" made urgent).
+CONTEXT_SUITE = Path(__file__).parent / "suites" / "frozen" / "triage-context.yaml"
+FROZEN_SUITES = (FROZEN_SUITE, CONTEXT_SUITE)
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,10 @@ def score(cases: Sequence[TriageCase], outcomes: Sequence[Outcome]) -> TriageRes
     urgent near-miss counts only against urgent) that got K. Per red flag: recall over that
     flag's urgent cases, near-misses of that flag made urgent, and other cases made urgent with
     that flag as the reason.
+
+    "Not in my sources" is what the answer path says when the library has nothing: triage let
+    the message through, so it counts as an answer here (the answers suites score it), not as
+    a referral of a personal decision.
     """
     if len(cases) != len(outcomes):
         raise ValueError("cases and outcomes differ in length")
@@ -76,6 +86,8 @@ def score(cases: Sequence[TriageCase], outcomes: Sequence[Outcome]) -> TriageRes
     flags: dict[str, Counter[str]] = defaultdict(Counter)
     misses = []
     for case, out in zip(cases, outcomes, strict=True):
+        if out.kind == "abstain" and out.reason == NOT_IN_SOURCES:
+            out = replace(out, kind="answer")
         for k in GATED:
             if case.expected == k:
                 pos[k] += 1

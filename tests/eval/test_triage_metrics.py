@@ -33,3 +33,18 @@ def test_recall_false_rates_and_per_flag_by_hand() -> None:
 def test_lengths_must_match() -> None:
     with pytest.raises(ValueError):
         score([TriageCase("a", ("x",), "urgent")], [])
+
+
+def test_not_in_my_sources_is_the_answer_path_not_a_referral() -> None:
+    cases = [TriageCase("a", ("and swimming?",), "answer", ""),
+             TriageCase("b", ("should I stop my tablets?",), "abstain", "stop_or_change"),
+             TriageCase("c", ("write me a poem",), "decline", "task")]
+    outcomes = [Outcome("abstain", "not_in_sources"), Outcome("abstain", "not_in_sources"),
+                Outcome("abstain", "not_in_sources")]
+    r = score(cases, outcomes)
+    assert r.false_rate["abstain"] == 0.0  # a was let through by triage, then not found
+    assert r.recall["abstain"] == 0.0  # b was not referred: "not in my sources" is no referral
+    assert r.recall["decline"] == 0.0
+    assert {m["id"] for m in r.misses} == {"b", "c"}
+    # A real referral still counts against an ordinary question.
+    assert score(cases[:1], [Outcome("abstain", "dose")]).false_rate["abstain"] == 1.0
