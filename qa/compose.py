@@ -18,6 +18,7 @@ from qa.ranker import Ranker, add_relative
 from qa.ranker import load as load_ranker
 
 _DOSE_TEXT = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|mg/kg|units?/kg)\b", re.I)
+COVERAGE_CANDIDATES = 3  # ranked sections looked at before saying the sources do not cover it
 _STEM = re.compile(r"(ing|ed|ly|es|s)$")
 # Words that name what a question is about, not what it asks (the "aspect" is the rest).
 _GENERIC = frozenset({"itp", "immune", "thrombocytopenia", "people", "person", "someone", "doctor",
@@ -161,8 +162,12 @@ class ExtractiveGenerator(Generator):
         # Say the sources do not cover it when the best section is a poor match, or a weak one
         # that mentions nothing of what is asked ("how much does romiplostim cost in Canada?").
         # A topic the section leaves unnamed only reorders sections; it never makes us abstain.
-        match = scores.match[lead]
-        weak = (match < self.weak_passage and not asked[lead]
+        # The ranker may lead with a section the match score rates lower (a close paraphrase of
+        # its bank questions): the library covers the question if a section it would lead with
+        # among its first few matches well.
+        judged = max(order[:COVERAGE_CANDIDATES], key=lambda h: scores.match[h])
+        match = scores.match[judged]
+        weak = (match < self.weak_passage and not asked[judged]
                 and bool(aspect_terms(request.expanded or request.question, request.vocabulary)))
         if request.mode == "answer" and (match < self.min_passage or weak):
             return []
