@@ -218,6 +218,12 @@ class Pipeline:
         if not draft.sentences or not all(s.text in previous for s in draft.sentences):
             return turn
         fresh = [h for h in turn.hits if not any(s in previous for s in h.row.sentences)]
+        # Another medicine's section is no answer: "and the side effects?" after rituximab must
+        # not get rilzabrutinib's. Saying the same again beats saying the wrong thing.
+        asked = {m.name for m in find_mentions(turn.question) if m.kind in ("medicine", "treatment")}
+        if asked:
+            fresh = [h for h in fresh if asked <= {m.name for m in find_mentions(
+                f"{h.row.passage.title} {h.row.passage.section} {h.row.passage.text}")}]
         return replace(turn, hits=fresh) if fresh else turn
 
     def _draft_part(self, turn: Turn, question: str, limit: int) -> tuple[Draft, Turn]:
@@ -277,7 +283,11 @@ class Pipeline:
         if gate and gate.kind == "decline":
             return self.decline(turn, gate.reason)
         if not sentences:
-            if not has_domain_word(turn.question) and not has_domain_word(turn.message):
+            # A follow-up in a conversation about ITP is on topic even without ITP words
+            # ("what should I tell the staff?" after asking about nursery with ITP).
+            earlier = [str(h.get("content") or "") for h in turn.history
+                       if isinstance(h, dict) and h.get("role") == "user"]
+            if not any(has_domain_word(t) for t in (turn.question, turn.message, *earlier)):
                 return self.decline(turn, "off_topic")
             return build_reply("abstain", templates.NOT_IN_SOURCES, [], [], turn.question, "not_in_sources")
         lead = turn.notice

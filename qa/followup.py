@@ -14,6 +14,8 @@ _SWAP_LEAD = re.compile(
     r"^\s*(?:ok(?:ay)?,?\s+|and\s+|so\s+)?(?:what|how)\s+about\s+|^\s*(?:and|also|or|same for|what if i take)\s+",
     re.I,
 )
+# A pronoun that points at a thing (not "they", which is often the doctors).
+_POINTER = re.compile(r"\b(it|that|this)\b", re.I)
 _DEMONSTRATIVES = frozenset({"this", "that", "those", "these"})
 _PRONOUN = re.compile(r"\b(it|its|it's|they|them|this|that|those|these)\b", re.I)
 _ITP = re.compile(r"\b(itp|immune thrombocytopenia|thrombocytopenia)\b", re.I)
@@ -105,21 +107,30 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
         previous = _previous_question(history or [])
         return Resolved(f"{previous.rstrip(' ?.!')} {q[lead.end():]}", q, True, mentions[0].name)
     if lead and mentions and prior:
+        # Only a name of the same kind is swapped (a medicine for a medicine): "what about on
+        # eltrombopag?" after a question about alcohol asks about both.
         new = mentions[0]
         for prev in reversed(prior):
-            old = next((m for m in find_mentions(prev) if m.kind == new.kind), None) or _main_mention(prev)
+            old = next((m for m in find_mentions(prev) if m.kind == new.kind), None)
             if old:
                 swapped = prev[: old.start] + new.surface + prev[old.start + len(old.surface):]
                 return Resolved(swapped, q, True, new.name)
-        return Resolved(f"{prior[-1]} {new.surface}", q, True, new.name)
+        previous = _previous_question(history or [])
+        return Resolved(f"{previous.rstrip(' ?.!')} {q[lead.end():]}", q, True, new.name)
 
-    if mentions:
-        return Resolved(q, q)
     entity = None
     for prev in reversed(prior):
         entity = _main_mention(prev)
         if entity:
             break
+    if mentions:
+        # "why would they give that instead of steroids?" after IVIG: "that" is still IVIG.
+        pointer = _POINTER.search(q)
+        if (pointer and entity and entity.kind in ("medicine", "treatment") and not _EXPLETIVE.search(q)
+                and entity.name not in {m.name for m in mentions}):
+            rewritten = q[: pointer.start()] + entity.name + q[pointer.end():]
+            return Resolved(rewritten, q, True, entity.name)
+        return Resolved(q, q)
     context = entity.name if entity else ""
     pronoun = None if _EXPLETIVE.search(q) else _PRONOUN.search(q)
     if _ITP.search(q) and len(terms) > 1 and not (entity and pronoun):
@@ -136,6 +147,9 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
         replacement = f"{subject}'s" if word == "its" else f"{subject} is" if word == "it's" else subject
         rewritten = q[: pronoun.start()] + replacement + q[pronoun.end():]
         return Resolved(rewritten, q, bool(prior), subject)
+    if lead and prior and entity and entity.kind in ("medicine", "treatment"):
+        # "and the side effects?" after rituximab: the new aspect, asked about it.
+        return Resolved(f"{q[lead.end():].rstrip(' ?.!')} of {entity.name}?", q, True, entity.name)
     if lead and prior:  # "and for kids?" with no known entity: lean on the previous question
         return Resolved(f"{prior[-1]} {q[lead.end():]}", q, True, subject)
     if len(terms) <= 2 and prior:

@@ -73,3 +73,22 @@ def test_a_follow_up_that_adds_more_than_a_name_keeps_the_previous_question_whol
     # A bare name is still swapped in.
     assert resolve("what about paracetamol?", _conversation("can I take ibuprofen with itp?")).question == \
         "can I take paracetamol with itp?"
+
+
+def test_a_name_is_swapped_only_for_a_name_of_its_own_kind() -> None:
+    # alcohol is a substance to avoid, eltrombopag a treatment: the question is about both.
+    resolved = resolve("what about on eltrombopag?", _conversation("can i drink alcohol with itp"))
+    assert "alcohol" in resolved.question and "eltrombopag" in resolved.question
+
+
+def test_a_pronoun_beside_another_name_still_points_at_the_conversations_medicine() -> None:
+    resolved = resolve("why would they give that instead of steroids?", _conversation("what's ivig"))
+    assert "IVIG" in resolved.question and "steroids" in resolved.question
+    # A follow-up that names the medicine itself is left alone.
+    assert resolve("is ivig better than steroids?", _conversation("what's ivig")).question == \
+        "is ivig better than steroids?"
+
+
+def test_a_new_aspect_is_asked_about_the_conversations_medicine() -> None:
+    resolved = resolve("and the side effects?", _conversation("my doctor mentioned rituximab"))
+    assert resolved.question == "the side effects of rituximab?"
