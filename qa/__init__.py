@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qa.disclaimer import DISCLAIMER
-from qa.offline import enforce_offline
 
-enforce_offline()  # before any library that could phone home is imported
+# `import qa` changes nothing in the process: the offline switches (qa.offline) are set by the
+# entry points (`itpqa`, `ui`), by `Assistant()`, and by the embedder and store before they load.
 
 if TYPE_CHECKING:
     from qa.assistant import Assistant

@@ -12,6 +12,7 @@ from qa.chain import Pipeline, Turn, clean_history
 from qa.embedder import Embedder, embedder_for
 from qa.generate import Draft, Generator, Sentence
 from qa.index import IndexReader
+from qa.offline import enforce_offline
 from qa.render import build_reply
 from qa.retrieve import HybridSearch
 from qa.settings import Settings, get_settings
@@ -61,6 +62,7 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
                  generator: Generator | None = None, reader: IndexReader | None = None,
                  triage: Triage | None = None) -> None:
+        enforce_offline()  # before any library that could phone home loads
         self.settings = settings or get_settings()
         self.embedder = embedder or embedder_for(self.settings)
         self.reader = reader or IndexReader(self.settings)
