@@ -398,12 +398,16 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
         except (OSError, KeyError, TypeError) as exc:
             raise UsageProblem(f"{path}: not a suite of triage cases ({exc})") from None
     limits: dict[str, dict[str, float]] = {"min": {}, "max": {}}
+    per_set: dict[str, dict[str, dict[str, float]]] = {}
     if gate:
         import yaml
 
         try:
             raw = yaml.safe_load(gate.read_text()) or {}
             limits = {b: {str(k): float(v) for k, v in (raw.get(b) or {}).items()} for b in ("min", "max")}
+            per_set = {str(name): {b: {str(k): float(v) for k, v in ((bounds or {}).get(b) or {}).items()}
+                                   for b in ("min", "max")}
+                       for name, bounds in (raw.get("sets") or {}).items()}
         except (OSError, yaml.YAMLError, ValueError, AttributeError) as exc:
             raise UsageProblem(f"{gate}: unreadable gate file ({exc})") from None
     bot, info = _assistant(settings, ingest, as_json)  # warmed up, the learned triage fitted
@@ -423,8 +427,9 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
     failed = []
     for name, r in results.items():
         metrics = r.metrics()
+        own = per_set.get(name, {})
         for bound, values in limits.items():
-            for metric, value in values.items():
+            for metric, value in {**values, **own.get(bound, {})}.items():
                 got = metrics.get(metric)
                 if got is None and r.n:
                     continue  # the set has no cases of that kind: it cannot speak for it
