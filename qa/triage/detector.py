@@ -187,7 +187,7 @@ class Triage:
         previous = _last_user_turn(history)
         joined = f"{previous} {message}" if previous else ""
         rule_urgent = rules.urgent_reason(message) or (rules.urgent_reason(joined) if joined else None)
-        detection = self._detect(message, joined)
+        detection = self._detect(message, "")  # the joined turns only matter in context, below
         if rule_urgent:
             return Gate("urgent", rule_urgent, "rules")
         if detection and detection.fired.get("urgent"):
