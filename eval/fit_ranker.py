@@ -54,13 +54,14 @@ class LeaveOneOut(HybridSearch):
 
 def fold_matchers(store: Any, generation: str) -> dict[int, PhrasingMatcher]:
     """One matcher per fold, its adapter fitted without that fold's phrasings."""
-    ids, vectors, _ = indexed(store, generation)
+    found = indexed(store, generation)
+    ids, vectors, _ = found
     out: dict[int, PhrasingMatcher] = {}
     for k in range(FOLDS):
         def in_fold(pid: str, k: int = k) -> bool:
             return fold_of(pid) == k
 
-        matrix = fit_adapter(store, generation, leave_out=in_fold)
+        matrix = fit_adapter(store, generation, leave_out=in_fold, phrasings=found)
         if matrix is not None:
             out[k] = PhrasingMatcher.build(ids, vectors, matrix)
     return out

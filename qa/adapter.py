@@ -104,24 +104,42 @@ class PhrasingMatcher:
         return [(self.ids[i], float(sims[i])) for i in top]
 
 
-def save(path: Path, matrix: np.ndarray) -> None:
-    """Write the adapter atomically (a reader never sees half a file)."""
+@dataclass(frozen=True)
+class Saved:
+    """What an adapter file holds: the matrix, and the phrasings it was fitted with (their ids
+    and unadapted vectors), so opening an index reads no phrasing from Chroma."""
+
+    matrix: np.ndarray
+    ids: tuple[str, ...] = ()
+    vectors: np.ndarray | None = None
+
+
+def save(path: Path, matrix: np.ndarray, ids: Sequence[str] = (), vectors: np.ndarray | None = None) -> None:
+    """Write the adapter (and its phrasings) atomically: a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    arrays = {"matrix": np.asarray(matrix, dtype=np.float32), "ids": np.array(list(ids), dtype=str)}
+    if vectors is not None:
+        arrays["vectors"] = np.asarray(vectors, dtype=np.float32)
     with open(tmp, "wb") as fh:
-        np.save(fh, np.asarray(matrix, dtype=np.float32))
+        np.savez(fh, **arrays)  # type: ignore[arg-type]
     os.replace(tmp, path)
 
 
-def load(path: Path, dim: int) -> np.ndarray | None:
+def load(path: Path, dim: int) -> Saved | None:
     """The saved adapter, or None when there is none or it cannot be read."""
     try:
-        matrix = np.load(path, allow_pickle=False)
+        with np.load(path, allow_pickle=False) as data:
+            matrix = np.asarray(data["matrix"], dtype=np.float32)
+            ids = tuple(str(i) for i in data["ids"]) if "ids" in data else ()
+            vectors = np.asarray(data["vectors"], dtype=np.float32) if "vectors" in data else None
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, KeyError, EOFError) as exc:
         log.warning("query adapter %s unreadable (%s): matching phrasings without it", path, exc)
         return None
     if matrix.shape != (dim, dim) or not np.isfinite(matrix).all():
         log.warning("query adapter %s has the wrong shape: matching phrasings without it", path)
         return None
-    return matrix.astype(np.float32)
+    if vectors is not None and (vectors.shape != (len(ids), dim) or not np.isfinite(vectors).all()):
+        ids, vectors = (), None  # the matrix is good; the phrasings are read from the index instead
+    return Saved(matrix, ids, vectors)

@@ -53,7 +53,7 @@ def lexical_path(settings: Settings, generation: str) -> Path:
 
 def adapter_path(settings: Settings, generation: str) -> Path:
     """The generation's query adapter (`qa.adapter`), a local file like its lexical index."""
-    return settings.index_dir / f"adapter-{generation}.npy"
+    return settings.index_dir / f"adapter-{generation}.npz"
 
 
 def chunk_metadata_to_row(

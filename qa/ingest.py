@@ -16,14 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import adapter
 from qa.chunking import chunk_documents
 from qa.embedder import Embedder, shared_embedder
 from qa.index import adapter_path, ensure_local_cache, fetch_rows, lexical_path
 from qa.lexical import LexicalWriter, NewRow
 from qa.lexical_files import remove_leftovers, seal_path
 from qa.loaders import LoadError, discover, load_file
-from qa.phrasings import Phrasing, bank_for, fit_adapter, phrasings_for
+from qa.phrasings import Phrasing, bank_for, fit_and_save_adapter, phrasings_for
 from qa.phrasings import write as write_phrasings
 from qa.settings import Settings
 from qa.store import ChromaStore
@@ -230,12 +229,9 @@ class Ingestor:
     def _fit_adapter(self, gen: str) -> None:
         """Fit and save the generation's query adapter; without one, phrasings match unadapted."""
         try:
-            matrix = fit_adapter(self.store, gen)
+            fit_and_save_adapter(self.store, gen, adapter_path(self.settings, gen))
         except Exception:
             log.exception("the query adapter could not be fitted; phrasings will match without it")
-            return
-        if matrix is not None:
-            adapter.save(adapter_path(self.settings, gen), matrix)
 
     def _embed(self, chunks: list[Chunk], by_doc: dict[str, Document], progress: bool) -> list[NewRow]:
         sentences = [s for c in chunks for s in c.sentences]
@@ -295,7 +291,7 @@ class Ingestor:
         for gen in self.store.generations():
             if gen not in keep:
                 self.store.drop(gen)
-        for path in self.settings.index_dir.glob("adapter-*.npy"):
+        for path in self.settings.index_dir.glob("adapter-*.np[yz]"):  # .npy: an older layout
             if path not in {adapter_path(self.settings, g) for g in keep}:
                 path.unlink(missing_ok=True)
         for path in self.settings.index_dir.glob("lexical-*.sqlite3"):

@@ -118,17 +118,19 @@ def indexed(store, generation: str) -> tuple[list[str], np.ndarray, list[str]]:
     return ids, vectors, chunks
 
 
-def fit_adapter(store, generation: str, leave_out: Callable[[str], bool] | None = None) -> np.ndarray | None:
+def fit_adapter(store, generation: str, leave_out: Callable[[str], bool] | None = None,
+                phrasings: tuple[list[str], np.ndarray, list[str]] | None = None) -> np.ndarray | None:
     """Fit the query adapter (`qa.adapter`) on the generation's phrasings and their headings.
 
     Args:
         leave_out: phrasing ids to fit without (cross-validation folds).
+        phrasings: `indexed(store, generation)`, when the caller has read it already.
     Returns:
         None when the generation has no question bank to fit on.
     """
     from qa import adapter
 
-    ids, vectors, chunks = indexed(store, generation)
+    ids, vectors, chunks = phrasings or indexed(store, generation)
     if leave_out is not None:
         keep = [i for i, pid in enumerate(ids) if not leave_out(pid)]
         vectors, chunks = vectors[keep], [chunks[i] for i in keep]
@@ -141,3 +143,15 @@ def fit_adapter(store, generation: str, leave_out: Callable[[str], bool] | None 
         rows.append(rec.embeddings[keep])
         labels += [rec.ids[i] for i in keep]
     return adapter.fit(np.vstack(rows), labels)
+
+
+def fit_and_save_adapter(store, generation: str, path) -> bool:
+    """Fit the generation's adapter and save it with its phrasings; False when there is no bank."""
+    from qa import adapter
+
+    found = indexed(store, generation)
+    matrix = fit_adapter(store, generation, phrasings=found)
+    if matrix is None:
+        return False
+    adapter.save(path, matrix, found[0], found[1])
+    return True

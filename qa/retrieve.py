@@ -14,7 +14,7 @@ from qa.embedder import DIM, Embedder
 from qa.index import IndexReader, adapter_path
 from qa.lexical import Row
 from qa.phrasings import KIND as PHRASINGS
-from qa.phrasings import chunk_of, fit_adapter, indexed
+from qa.phrasings import chunk_of, fit_and_save_adapter, indexed
 
 log = logging.getLogger(__name__)
 _NO_COLLECTION = ("NotFoundError", "InvalidCollectionException", "ValueError")
@@ -123,12 +123,15 @@ class HybridSearch:
             if generation in self._matchers:
                 return self._matchers[generation]
             path = adapter_path(self.reader.settings, generation)
-            matrix = adapter.load(path, DIM)
-            if matrix is None:
+            saved = adapter.load(path, DIM)
+            if saved is None:
                 self._fit_in_background(generation)
                 return None
-            ids, vectors, _ = indexed(self.reader.store, generation)
-            found = PhrasingMatcher.build(ids, vectors, matrix) if ids else None
+            if saved.vectors is not None and saved.ids:  # saved with it at ingest: no Chroma read
+                ids, vectors = list(saved.ids), saved.vectors
+            else:
+                ids, vectors, _ = indexed(self.reader.store, generation)
+            found = PhrasingMatcher.build(ids, vectors, saved.matrix) if ids else None
             self._matchers = {generation: found}  # only the open generation is kept
             return found
 
@@ -140,9 +143,7 @@ class HybridSearch:
 
         def fit() -> None:
             try:
-                matrix = fit_adapter(store, generation)
-                if matrix is not None:
-                    adapter.save(path, matrix)
+                fit_and_save_adapter(store, generation, path)
             except Exception:
                 log.exception("the query adapter could not be fitted; phrasings match without it")
 

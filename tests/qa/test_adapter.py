@@ -60,11 +60,17 @@ def test_a_matcher_ranks_phrasings_in_adapted_space() -> None:
 
 
 def test_an_unreadable_or_wrong_adapter_file_is_ignored(tmp_path: Path) -> None:
-    path = tmp_path / "adapter-g1.npy"
+    path = tmp_path / "adapter-g1.npz"
     assert adapter.load(path, 4) is None  # none yet
-    adapter.save(path, np.eye(4))
-    assert np.array_equal(adapter.load(path, 4), np.eye(4, dtype=np.float32))
+    vectors = np.eye(4, dtype=np.float32)[:2]
+    adapter.save(path, np.eye(4), ["g1-c1:qa", "g1-c2:qb"], vectors)
+    saved = adapter.load(path, 4)
+    assert saved is not None and np.array_equal(saved.matrix, np.eye(4, dtype=np.float32))
+    assert saved.ids == ("g1-c1:qa", "g1-c2:qb") and np.array_equal(saved.vectors, vectors)
     assert adapter.load(path, 8) is None  # another model's size
+    adapter.save(path, np.eye(4), ["only one id"], vectors)  # phrasings that do not add up
+    broken = adapter.load(path, 4)
+    assert broken is not None and broken.ids == () and broken.vectors is None  # the matrix still serves
     adapter.save(path, np.full((4, 4), np.nan))
     assert adapter.load(path, 4) is None
     path.write_bytes(b"\x00garbage")
@@ -94,6 +100,13 @@ def test_ingest_fits_the_adapter_and_the_search_uses_it(banked: Settings, embedd
     # The search's phrasing matches are the adapted ones.
     q = embedder.embed_query("what is nplate")
     assert bot.search._phrasing_hits(q)[:5] == matcher.query(q, bot.search.candidates * 3)[:5]
+    # The phrasings came from the adapter file, exactly as the index holds them.
+    from qa.phrasings import indexed
+    ids, vectors, _ = indexed(bot.reader.store, summary.generation)
+    assert set(matcher.ids) == set(ids) and len(matcher.ids) == len(ids)
+    row = {pid: i for i, pid in enumerate(ids)}
+    expected = adapter.adapt(vectors[[row[pid] for pid in matcher.ids]], matcher.matrix)
+    assert np.allclose(matcher.vectors, expected, atol=1e-6)
     # A changed corpus makes a new generation; the old adapter file goes with the old generation.
     (banked.corpus_dir / "what-is-itp.md").write_text(
         (banked.corpus_dir / "what-is-itp.md").read_text(encoding="utf-8") + "\nOne more line.\n",
