@@ -11,10 +11,10 @@ import numpy as np
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from qa import templates
-from qa.followup import resolve
+from qa.followup import resolve, user_turns
 from qa.generate import Draft, Generator, Request, Sentence
 from qa.index import IndexMissing
-from qa.lexicon import find_mentions, has_domain_word
+from qa.lexicon import find_mentions, has_domain_word, named_in
 from qa.parts import plan
 from qa.query import prepare
 from qa.render import build_reply
@@ -222,8 +222,8 @@ class Pipeline:
         # not get rilzabrutinib's. Saying the same again beats saying the wrong thing.
         asked = {m.name for m in find_mentions(turn.question) if m.kind in ("medicine", "treatment")}
         if asked:
-            fresh = [h for h in fresh if asked <= {m.name for m in find_mentions(
-                f"{h.row.passage.title} {h.row.passage.section} {h.row.passage.text}")}]
+            fresh = [h for h in fresh
+                     if asked <= named_in(h.row.passage.title, h.row.passage.section, h.row.passage.text)]
         return replace(turn, hits=fresh) if fresh else turn
 
     def _draft_part(self, turn: Turn, question: str, limit: int) -> tuple[Draft, Turn]:
@@ -238,7 +238,7 @@ class Pipeline:
         if not whole.draft or not whole.draft.sentences:
             return None
         lead = whole.hits[whole.draft.sentences[0].cites[0]].row.passage
-        named = {m.name for m in find_mentions(f"{lead.title} {lead.section} {lead.text}")}
+        named = named_in(lead.title, lead.section, lead.text)
         return whole if set(names) <= named else None
 
     def reply(self, turn: Turn) -> Reply:
@@ -285,9 +285,7 @@ class Pipeline:
         if not sentences:
             # A follow-up in a conversation about ITP is on topic even without ITP words
             # ("what should I tell the staff?" after asking about nursery with ITP).
-            earlier = [str(h.get("content") or "") for h in turn.history
-                       if isinstance(h, dict) and h.get("role") == "user"]
-            if not any(has_domain_word(t) for t in (turn.question, turn.message, *earlier)):
+            if not any(has_domain_word(t) for t in (turn.question, turn.message, *user_turns(turn.history))):
                 return self.decline(turn, "off_topic")
             return build_reply("abstain", templates.NOT_IN_SOURCES, [], [], turn.question, "not_in_sources")
         lead = turn.notice

@@ -13,7 +13,7 @@ import numpy as np
 from qa import audience
 from qa.generate import Draft, Generator, Request, Sentence
 from qa.lexical import query_terms
-from qa.lexicon import find_mentions
+from qa.lexicon import find_mentions, named_in
 from qa.ranker import Ranker, add_relative
 from qa.ranker import load as load_ranker
 
@@ -117,7 +117,7 @@ class ExtractiveGenerator(Generator):
             # A passage that never names the medicine asked about is rarely the answer.
             entity_cov = topic_cov = 1.0
             if entities or topics:
-                named = {m.name for m in find_mentions(f"{row.passage.title} {row.passage.section} {row.passage.text}")}
+                named = named_in(row.passage.title, row.passage.section, row.passage.text)
                 entity_cov = len(entities & named) / len(entities) if entities else 1.0
                 # A topic asked about (vaccines, travel) counts for less: sections often imply it.
                 topic_cov = len(topics & named) / len(topics) if topics else 1.0

@@ -44,7 +44,8 @@ class Resolved:
     context: str = ""  # the entity the conversation was about, even if not needed here
 
 
-def _user_turns(history: Sequence[dict]) -> list[str]:
+def user_turns(history: Sequence[dict]) -> list[str]:
+    """The non-empty user messages of a conversation, oldest first."""
     return [
         str(h.get("content") or "") for h in history
         if isinstance(h, dict) and h.get("role") == "user" and str(h.get("content") or "").strip()
@@ -85,7 +86,7 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
         The stand-alone question (unchanged when it already stands alone).
     """
     q = question.strip()
-    prior = _user_turns(history or [])
+    prior = user_turns(history or [])
     # "is there anything else (they use for kids)?": other options, for the same person.
     named = [m for m in find_mentions(q) if m.kind in ("treatment", "medicine")]
     if prior and _ELSE.search(q) and not named:
@@ -103,14 +104,12 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
     # "what about paracetamol?" → the previous question with its entity swapped. A follow-up
     # that says more than a name ("what about after having my spleen out?") adds to the previous
     # question instead.
-    if lead and mentions and prior and len(_remainder(q, lead.end(), mentions[0])) > 2:
-        previous = _previous_question(history or [])
-        return Resolved(f"{previous.rstrip(' ?.!')} {q[lead.end():]}", q, True, mentions[0].name)
     if lead and mentions and prior:
         # Only a name of the same kind is swapped (a medicine for a medicine): "what about on
         # eltrombopag?" after a question about alcohol asks about both.
         new = mentions[0]
-        for prev in reversed(prior):
+        bare_name = len(_remainder(q, lead.end(), new)) <= 2
+        for prev in reversed(prior) if bare_name else ():
             old = next((m for m in find_mentions(prev) if m.kind == new.kind), None)
             if old:
                 swapped = prev[: old.start] + new.surface + prev[old.start + len(old.surface):]

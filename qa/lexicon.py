@@ -127,3 +127,8 @@ def has_domain_word(text: str) -> bool:
         m.kind in ("treatment",) or m.name in ("megakaryocytes", "petechiae", "bruising", "nosebleeds", "spleen", "bone marrow test", "Evans syndrome")
         for m in find_mentions(text)
     )
+
+
+def named_in(title: str, section: str, text: str) -> set[str]:
+    """The names (medicines, treatments, topics) a passage mentions in its title, heading or text."""
+    return {m.name for m in find_mentions(f"{title} {section} {text}")}

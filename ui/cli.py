@@ -7,10 +7,6 @@ from pathlib import Path
 
 import click
 
-from qa.offline import enforce_offline
-
-enforce_offline()
-
 
 @click.command()
 @click.option("--host", help="Address to listen on (default ITPQA_HOST, 127.0.0.1).")

@@ -187,7 +187,7 @@ class Triage:
         previous = _last_user_turn(history)
         joined = f"{previous} {message}" if previous else ""
         rule_urgent = rules.urgent_reason(message) or (rules.urgent_reason(joined) if joined else None)
-        detection = self._detect(message, "")  # the joined turns only matter in context, below
+        detection = self._detect(message)  # the joined turns only matter in context, below
         if rule_urgent:
             return Gate("urgent", rule_urgent, "rules")
         if detection and detection.fired.get("urgent"):
@@ -213,19 +213,17 @@ class Triage:
         """The detector on the previous turn and the message together (only when it matters)."""
         if not (detection.fired.get("abstain") or detection.fired.get("decline")):
             return None
-        return self._detect(joined, "")
+        return self._detect(joined)
 
-    def _detect(self, message: str, joined: str) -> Detection | None:
+    def _detect(self, message: str) -> Detection | None:
         model = self._model
         if model is None or self.embedder is None:
             return None
         texts = pieces(message)
-        if joined:
-            texts.append(joined)
         try:
             vectors = self._embed_pieces(texts)
         except Exception as exc:  # a model that cannot run leaves the rules in charge
             log.warning("triage embedding failed (%s); rules decide alone", exc)
             return None
-        roles = ["whole"] + ["part"] * (len(texts) - 1 - bool(joined)) + (["joined"] if joined else [])
+        roles = ["whole"] + ["part"] * (len(texts) - 1)
         return model.detect(texts, np.asarray(vectors, dtype=np.float32), roles)

@@ -185,13 +185,14 @@ class TriageModel:
         Args:
             texts: the pieces (row 0 is the whole message).
             vectors: their (n, 384) unit embeddings.
-            roles: per piece, "whole" (the message), "part" (a sentence or clause of it) or
-                "joined" (the previous user turn and the message). Decline looks at the whole
-                message only, abstain and urgent at the message and its parts. A joined piece
-                is never urgent by itself: the model scored a calm context turn glued to a calm
-                question as an emergency ("my son is 9, on eltrombopag" + "with his cereal?"),
-                and train CV lost no recall without it (0.994 either way; false urgent 0.084 ->
-                0.077). The rules still read the joined turns.
+            roles: per piece, "whole" (the message) or "part" (a sentence or clause of it).
+                Decline looks at the whole message only, abstain and urgent at the message and
+                its parts. The previous user turn glued to the message is scored as a message
+                of its own, and only to confirm a referral or a decline: as an urgent piece the
+                model scored a calm context turn glued to a calm question as an emergency ("my
+                son is 9, on eltrombopag" + "with his cereal?"), and train CV lost no recall
+                without it (0.994 either way; false urgent 0.084 -> 0.077). The rules still
+                read the joined turns.
         """
         use = {"decline": {"whole"}, "abstain": {"whole", "part"}, "urgent": {"whole", "part"}}
         terms = [self.tfidf.vector(t) for t in texts]
