@@ -13,6 +13,7 @@ from qa.embedder import Embedder, embedder_for
 from qa.generate import Draft, Generator, Sentence
 from qa.index import IndexReader
 from qa.offline import enforce_offline
+from qa.reasons import is_decline
 from qa.render import build_reply
 from qa.retrieve import HybridSearch
 from qa.settings import Settings, get_settings
@@ -162,7 +163,7 @@ class Assistant:
         turn = p.understand(turn)
         gate = turn.gate
         if gate and gate.kind == "decline":
-            reply = p.decline(turn, gate.reason)
+            reply = p.decline(turn, gate.reason if is_decline(gate.reason) else "off_topic")
             yield StreamEvent(reply.text, reply)
             return
         if gate and gate.kind in ("urgent", "abstain"):

@@ -17,6 +17,7 @@ from qa.index import IndexMissing
 from qa.lexicon import find_mentions, has_domain_word, named_in
 from qa.parts import plan
 from qa.query import prepare
+from qa.reasons import DeclineReason, is_decline
 from qa.render import build_reply
 from qa.retrieve import Hit, HybridSearch
 from qa.settings import Settings
@@ -265,8 +266,7 @@ class Pipeline:
         if gate.kind == "urgent":
             return build_reply("urgent", self.urgent_lead(gate, offline=True), [], [], turn.message,
                                gate.reason)
-        lead = templates.ABSTAIN_PERSONAL.get(gate.reason, templates.ABSTAIN_PERSONAL["treatment_choice"])
-        return build_reply(gate.kind, lead, [], [], turn.message, gate.reason)
+        return build_reply(gate.kind, templates.abstain_lead(gate.reason), [], [], turn.message, gate.reason)
 
     def _reply(self, turn: Turn) -> Reply:
         sentences = turn.draft.sentences if turn.draft else []
@@ -277,11 +277,10 @@ class Pipeline:
             return build_reply("urgent", self.urgent_lead(gate), sentences, turn.hits, turn.question,
                                gate.reason, templates.URGENT_CONTEXT)
         if gate and gate.kind == "abstain":
-            lead = templates.ABSTAIN_PERSONAL.get(gate.reason, templates.ABSTAIN_PERSONAL["treatment_choice"])
-            return build_reply("abstain", lead, sentences, turn.hits, turn.question, gate.reason,
+            return build_reply("abstain", templates.abstain_lead(gate.reason), sentences, turn.hits, turn.question, gate.reason,
                                templates.ABSTAIN_CONTEXT)
         if gate and gate.kind == "decline":
-            return self.decline(turn, gate.reason)
+            return self.decline(turn, gate.reason if is_decline(gate.reason) else "off_topic")
         if not sentences:
             # A follow-up in a conversation about ITP is on topic even without ITP words
             # ("what should I tell the staff?" after asking about nursery with ITP).
@@ -291,12 +290,8 @@ class Pipeline:
         lead = turn.notice
         return build_reply("answer", lead, sentences, turn.hits, turn.question)
 
-    def decline(self, turn: Turn, reason: str) -> Reply:
-        text = {
-            "prompt_injection": templates.DECLINE_INJECTION,
-            "task": templates.DECLINE_TASK,
-        }.get(reason, templates.DECLINE_OFF_TOPIC)
-        return build_reply("decline", text, [], [], turn.question, reason)
+    def decline(self, turn: Turn, reason: DeclineReason) -> Reply:
+        return build_reply("decline", templates.decline_text(reason), [], [], turn.question, reason)
 
     def gated_reply(self, turn: Turn) -> Reply:
         """An urgent or abstain reply with cited context when the library can give it, else without."""
@@ -316,7 +311,7 @@ class Pipeline:
         The same steps `Assistant` runs (its `ask`/`stream` add two-part questions and streaming).
         """
         declined: Runnable[Turn, Reply] = RunnableLambda(
-            lambda t: self.decline(t, t.gate.reason if t.gate else "off_topic"), name="decline")
+            lambda t: self.decline(t, t.gate.reason if t.gate and is_decline(t.gate.reason) else "off_topic"), name="decline")
         answer = (
             RunnableLambda(self.retrieve, name="retrieve")
             | RunnableLambda(self.draft, name="draft")

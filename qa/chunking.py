@@ -69,8 +69,9 @@ def chunk_document(doc: Document, max_chars: int = MAX_CHUNK_CHARS) -> list[Chun
                 size = len(s)
         for group in groups:
             text = " ".join(group)
+            # The sentences, not just the text: a change to the splitter must re-index the chunk.
             digest = hashlib.sha256(
-                "\x1f".join([doc.doc_id, heading, text, fingerprint]).encode()
+                "\x1f".join([doc.doc_id, heading, "\x1e".join(group), fingerprint]).encode()
             ).hexdigest()[:24]
             chunks.append(
                 Chunk(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,21 +11,16 @@ import numpy as np
 
 from qa import audience
 from qa.generate import Draft, Generator, Request, Sentence
-from qa.lexical import query_terms
 from qa.lexicon import find_mentions, named_in
 from qa.ranker import Ranker, add_relative
 from qa.ranker import load as load_ranker
+from qa.text.dose import DOSE_AMOUNT
+from qa.text.words import query_terms, stem
 
-_DOSE_TEXT = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|mg/kg|units?/kg)\b", re.I)
 COVERAGE_CANDIDATES = 3  # ranked sections looked at before saying the sources do not cover it
-_STEM = re.compile(r"(ing|ed|ly|es|s)$")
 # Words that name what a question is about, not what it asks (the "aspect" is the rest).
 _GENERIC = frozenset({"itp", "immune", "thrombocytopenia", "people", "person", "someone", "doctor",
                       "doctors", "need", "get", "take", "like", "want", "know"})
-
-
-def _stem(word: str) -> str:
-    return _STEM.sub("", word) if len(word) > 4 else word
 
 
 def aspect_terms(question: str, vocabulary: Mapping[str, int] | None = None) -> dict[str, float]:
@@ -41,7 +35,7 @@ def aspect_terms(question: str, vocabulary: Mapping[str, int] | None = None) -> 
     for t in query_terms(question):
         if t in entity_words or t in _GENERIC:
             continue
-        weights[_stem(t)] = max(weights.get(_stem(t), 0.0), 1.0 / math.log(2 + vocabulary.get(t, 1)))
+        weights[stem(t)] = max(weights.get(stem(t), 0.0), 1.0 / math.log(2 + vocabulary.get(t, 1)))
     return weights
 
 
@@ -88,7 +82,7 @@ class ExtractiveGenerator(Generator):
     def _score_all(self, request: Request) -> _Scores:
         """Section scores, scored sentences, and what of the question each section mentions."""
         q = request.vector
-        terms = {_stem(t) for t in query_terms(request.question)}
+        terms = {stem(t) for t in query_terms(request.question)}
         aspect = aspect_terms(request.expanded or request.question, request.vocabulary)
         aspect_total = sum(aspect.values())
         mentioned = find_mentions(request.question)
@@ -104,14 +98,14 @@ class ExtractiveGenerator(Generator):
         top_fused = max((h.fused for h in request.hits), default=0.0) or 1.0
         for h, hit in enumerate(request.hits):
             row = hit.row
-            head_terms = {_stem(t) for t in query_terms(f"{row.passage.title} {row.passage.section}")}
-            body_terms = {_stem(t) for t in query_terms(row.passage.text)}
+            head_terms = {stem(t) for t in query_terms(f"{row.passage.title} {row.passage.section}")}
+            body_terms = {stem(t) for t in query_terms(row.passage.text)}
             coverage = len(terms & (head_terms | body_terms)) / len(terms) if terms else 0.0
             sims = row.sent_vecs @ q if len(row.sentences) else np.zeros(0)
             best_sent = float(sims.max()) if len(sims) else 0.0
             # Headings are phrased as questions: a heading that names what is asked (the dose,
             # flying, side effects) beats one that merely names the same medicine.
-            heading_words = {_stem(t) for t in query_terms(row.passage.section.split(" › ")[-1])}
+            heading_words = {stem(t) for t in query_terms(row.passage.section.split(" › ")[-1])}
             aspect_cov = sum(w for t, w in aspect.items() if t in heading_words) / aspect_total if aspect else 0.0
             asked.append({t for t in aspect if t in head_terms | body_terms})
             # A passage that never names the medicine asked about is rarely the answer.
@@ -135,7 +129,7 @@ class ExtractiveGenerator(Generator):
             passage_scores.append(match[-1] - 0.05 * (1.0 - topic_cov))
             scored = []
             for i, (text, sim) in enumerate(zip(row.sentences, sims, strict=True)):
-                s_terms = {_stem(t) for t in query_terms(text)}
+                s_terms = {stem(t) for t in query_terms(text)}
                 lex = len(terms & s_terms) / len(terms) if terms else 0.0
                 score = (0.50 * float(sim) + 0.20 * hit.dense + 0.15 * hit.heading + 0.15 * lex
                          + (0.04 if i == 0 else 0.0))
@@ -204,7 +198,7 @@ class ExtractiveGenerator(Generator):
         kept: list[_Scored] = []
         size = 0
         for s in chosen:
-            if any(float(s.vec @ k.vec) > 0.92 for k in kept) or _DOSE_TEXT.search(s.text):
+            if any(float(s.vec @ k.vec) > 0.92 for k in kept) or DOSE_AMOUNT.search(s.text):
                 continue
             if len(kept) >= 2 and size + len(s.text) > self.max_chars:
                 continue

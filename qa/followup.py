@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.audience import asked_for, of_conversation
-from qa.lexical import query_terms
 from qa.lexicon import Mention, find_mentions
+from qa.text.words import query_terms
 
 _SWAP_LEAD = re.compile(
     r"^\s*(?:ok(?:ay)?,?\s+|and\s+|so\s+)?(?:what|how)\s+about\s+|^\s*(?:and|also|or|same for|what if i take)\s+",

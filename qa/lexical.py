@@ -23,6 +23,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 import numpy as np
 
 from qa import lexical_files
+from qa.text.words import query_terms
 from qa.types import Passage, SourceRef
 
 # Bump when the file layout changes: files of another version are rebuilt from Chroma, never read.
@@ -61,22 +62,9 @@ CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, n INTEGER NOT NULL);
 """
 
-STOPWORDS = frozenset(
-    ["a", "about", "above", "after", "again", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "im", "ive", "id", "dont", "doesnt", "cant", "wont", "isnt", "arent", "whats", "hows", "get", "got", "getting", "really", "also", "still", "ok", "okay", "please", "thanks", "thank", "hi", "hello", "tell", "know", "much", "many", "lot", "lots", "ever", "thing", "things", "go", "going", "one"]
-)
-_TOKEN = re.compile(r"[a-z0-9]+")
 # From this many chunks on, bm25 leaves out query terms that carry no weight (see `_informative`).
 BIG_INDEX = 5000
 _WORDS = re.compile(r"[a-z][a-z-]{2,}")
-
-
-def query_terms(text: str) -> list[str]:
-    """Content words of a question, lowercased, stop words removed, order kept, no repeats."""
-    seen: list[str] = []
-    for tok in _TOKEN.findall(text.lower().replace("'", "")):
-        if tok not in STOPWORDS and (len(tok) > 1 or tok.isdigit()) and tok not in seen:
-            seen.append(tok)
-    return seen
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 
 from qa.followup import resolve
-from qa.lexical import query_terms
 from qa.lexicon import Mention, find_mentions
 from qa.sentences import split_sentences
+from qa.text.words import query_terms
 
 MAX_PARTS = 2
 _QWORD = r"(?:what|what's|whats|how|is|are|can|could|does|do|did|will|would|should|why|when|which|where|any|anything|who)"

@@ -6,9 +6,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from qa.lexical import STOPWORDS
 from qa.lexicon import find_mentions
 from qa.sentences import split_sentences
+from qa.text.words import STOPWORDS
 from qa.triage.rules import parse_count
 
 # Lay words → the words our sources use. Only added to the lexical query; never shown to users.

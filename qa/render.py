@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from qa.disclaimer import with_disclaimer
 from qa.generate import Sentence
+from qa.reasons import Reason
 from qa.retrieve import Hit
 from qa.types import Citation, Reply, ReplyKind
 
@@ -49,7 +50,7 @@ def source_lines(citations: Sequence[Citation]) -> str:
 
 
 def build_reply(kind: ReplyKind, lead: str, sentences: Sequence[Sentence], hits: Sequence[Hit],
-                question: str = "", reason: str = "", context_intro: str = "") -> Reply:
+                question: str = "", reason: Reason = "", context_intro: str = "") -> Reply:
     """Assemble a reply; every path that answers a user ends here, so the disclaimer is always added.
 
     Args:

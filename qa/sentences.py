@@ -10,23 +10,26 @@ _ABBREVIATIONS = (
     "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 )
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_COLON_BOUNDARY = re.compile(r"(?<=[.!?:])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _SPACE = re.compile(r"\s+")
 
 
 def _ends_with_abbreviation(text: str) -> bool:
-    m = re.search(r"(\b[\w.]+)\.$", text)
+    m = re.search(r"(?:^|[\s(])([\w.]+)\.$", text)  # a whole word: "x10^9/L." is no initial
     if not m:
         return False
     word = m.group(1).lower()
     return word in _ABBREVIATIONS or len(word) == 1
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, *, at_colons: bool = False) -> list[str]:
     """Split prose into sentences; each bullet or line-broken item is its own sentence.
 
     Args:
         text: plain text, possibly with Markdown bullets and hard line breaks.
+        at_colons: also end a sentence at ":" before a capital or digit (a reply's claims:
+            "Tips include: Rest." is two claims, each to be cited).
     Returns:
         Sentences with whitespace folded; empty pieces dropped.
     """
@@ -43,7 +46,7 @@ def split_sentences(text: str) -> list[str]:
             item = _SPACE.sub(" ", item).strip()
             if not item:
                 continue
-            pieces = _BOUNDARY.split(item)
+            pieces = (_COLON_BOUNDARY if at_colons else _BOUNDARY).split(item)
             buf = ""
             for piece in pieces:
                 buf = f"{buf} {piece}".strip() if buf else piece.strip()

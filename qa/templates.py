@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from qa.reasons import AbstainReason, DeclineReason, GateReason, is_abstain
+
 URGENT_LEAD = (
     "This could be an emergency. Call {number} or go to the nearest emergency department now. "
     "Do not wait for an appointment. Tell them you have ITP and, if you know it, your latest "
@@ -23,7 +25,7 @@ DECLINE_TASK = (
     "such as its symptoms, tests, treatments and day-to-day life."
 )
 
-ABSTAIN_PERSONAL = {
+ABSTAIN_PERSONAL: dict[AbstainReason, str] = {
     "dose": (
         "I can't advise on a personal dose. The right dose depends on you, your weight, your "
         "platelet count and your other medicines, so please ask your hematology team or the "
@@ -50,6 +52,19 @@ ABSTAIN_PERSONAL = {
         "you. A pharmacist can also check it against your other medicines."
     ),
 }
+
+
+def abstain_lead(reason: GateReason) -> str:
+    """The referral that leads an abstain reply (a reason that is no decision type: the general one)."""
+    return ABSTAIN_PERSONAL[reason if is_abstain(reason) else "treatment_choice"]
+
+
+def decline_text(reason: DeclineReason) -> str:
+    """What a decline reply says for `reason`."""
+    special: dict[DeclineReason, str] = {"prompt_injection": DECLINE_INJECTION, "task": DECLINE_TASK}
+    return special.get(reason, DECLINE_OFF_TOPIC)
+
+
 ABSTAIN_CONTEXT = "Some general information from our sources:"
 NOT_IN_SOURCES = (
     "I couldn't find an answer to that in my ITP sources, so I don't want to guess. Please ask "

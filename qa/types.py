@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from qa.reasons import Reason
+
 ReplyKind = Literal["answer", "urgent", "decline", "abstain"]
 
 
@@ -134,7 +136,7 @@ class Reply:
     citations: list[Citation]
     answer: str = ""  # the body without sources list and disclaimer
     question: str = ""  # the question as understood (follow-ups resolved)
-    reason: str = ""  # why a gate fired, for logs and evals (never shown as advice)
+    reason: Reason = ""  # why a gate fired, for logs and evals (never shown as advice)
     # How an LLM generator drafted it (`Draft.info`: sentences removed, fallback reason), for
     # logs and evals; empty for the extractive generator. Left out of `to_dict()` (the API) on
     # purpose: it names the back end, which users are not told.

@@ -18,6 +18,7 @@ from qa.lexicon import find_mentions
 from qa.llm_prompt import CANARY, NOT_COVERED, RULES
 from qa.retrieve import Hit
 from qa.text.claims import Claim
+from qa.text.dose import DOSE_AMOUNT
 from qa.text.support import (
     THRESHOLD,
     WEIGHT,
@@ -48,7 +49,6 @@ _TAG = re.compile(r"</?[a-zA-Z][^>]{0,200}>")
 # A tag the model has begun but not closed (`<source n="3" title="What is ITP? A`): never text.
 _OPEN_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}\Z")
 _EMPHASIS = re.compile(r"\*\*|__|`+|~~")
-_DOSE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|mg/kg|units?/kg|ml)\b", re.I)
 # Medicine names the lexicon does not know still look like medicines (-mab, -nib, -pag, ...).
 _DRUG_LIKE = re.compile(
     r"\b[a-z]{3,}(?:mab|tinib|nib|pag|stim|sone|solone|olone|prine|mide|cillin|mycin|azole|pril"
@@ -253,7 +253,7 @@ class Verifier:
             return "uncited"
         if not cites:
             return "bad_marker"
-        if _DOSE.search(p.text):
+        if DOSE_AMOUNT.search(p.text):
             return "dose"
         if not self._names_ok(p, cites, hits):
             return "drug"

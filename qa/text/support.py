@@ -22,9 +22,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.text.words import stem
+
 # Calibrated by `python -m eval.calibrate` on eval/calibration/support.yaml (see eval/README.md).
-WEIGHT = 0.5
-THRESHOLD = 0.746
+WEIGHT = 0.4
+THRESHOLD = 0.721
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:[.,]\d+)*")
@@ -43,13 +45,6 @@ _NUMBER_WORDS = {
 }
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ies", "ied", "es", "ed", "ly", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
 def content_words(text: str) -> set[str]:
     """Lowercased, stemmed words of `text` without stop words (numbers kept, commas removed).
 
@@ -57,7 +52,7 @@ def content_words(text: str) -> set[str]:
     ['blood', 'clot', 'help', 'platelet']
     """
     words = _WORD.findall(text.lower().replace("\u2019", "'"))
-    return {_stem(w.replace(",", "")) for w in words if w not in _STOP}
+    return {stem(w.replace(",", "")) for w in words if w not in _STOP}
 
 
 def numbers(text: str) -> set[str]:

@@ -11,12 +11,37 @@ from typing import Literal
 
 import yaml
 
+from qa.reasons import (
+    ABSTAIN_REASONS,
+    RED_FLAG_IDS,
+    DeclineReason,
+    GateReason,
+    is_abstain,
+    is_red_flag,
+)
+
 BANK_DIR = Path(__file__).with_name("banks")
 Kind = Literal["urgent", "abstain", "decline"]
 KINDS: tuple[Kind, ...] = ("urgent", "abstain", "decline")
 Split = Literal["train", "validation"]
-SPLIT_SEED = "itpqa-triage-2026-12"  # fixed once; changing it would leak validation rows into fitting
+SPLIT_SEED = (
+    "itpqa-triage-2026-12"  # fixed once; changing it would leak validation rows into fitting
+)
 VALIDATION_SHARE = 0.20
+# The groups each kind's banks may use: urgent groups are red-flag ids, abstain groups decision
+# types, decline groups the decline bank's categories (`DECLINE_REASON` says what each replies).
+DECLINE_REASON: dict[str, DeclineReason] = {
+    "injection": "prompt_injection",
+    "task": "task",
+    "off_topic": "off_topic",
+    "other_medical": "off_topic",
+    "short_follow_up": "off_topic",  # near-misses only ("how is it given?"): never a decline reason
+}
+GROUPS: dict[Kind, tuple[str, ...]] = {
+    "urgent": RED_FLAG_IDS,
+    "abstain": ABSTAIN_REASONS,
+    "decline": tuple(DECLINE_REASON),
+}
 
 
 class BankError(ValueError):
@@ -73,11 +98,19 @@ def load_file(path: Path) -> list[Example]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise BankError(f"{path.name}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict) or data.get("kind") not in KINDS or not isinstance(data.get("groups"), dict):
+    if (
+        not isinstance(data, dict)
+        or data.get("kind") not in KINDS
+        or not isinstance(data.get("groups"), dict)
+    ):
         raise BankError(f"{path.name}: needs `kind` ({', '.join(KINDS)}) and `groups`")
     kind: Kind = data["kind"]
     out: list[Example] = []
     for group, parts in data["groups"].items():
+        if group not in GROUPS[kind]:
+            raise BankError(
+                f"{path.name}: unknown {kind} group {group!r} (one of: {', '.join(GROUPS[kind])})"
+            )
         if not isinstance(parts, dict):
             raise BankError(f"{path.name}: group {group!r} needs `positive` and `negative` lists")
         for label in ("positive", "negative"):
@@ -112,3 +145,12 @@ def content_hash(examples: Sequence[Example], extra: Iterable[str] = ()) -> str:
     for item in extra:
         h.update(item.encode() + b"\n")
     return h.hexdigest()[:16]
+
+
+def reason_of(kind: Kind, group: str) -> GateReason:
+    """The reply reason for a bank group (groups are checked when a bank is read)."""
+    if kind == "decline":
+        return DECLINE_REASON.get(group, "off_topic")
+    if is_red_flag(group) or is_abstain(group):
+        return group
+    raise BankError(f"unknown {kind} group {group!r}")

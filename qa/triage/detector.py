@@ -20,17 +20,13 @@ from qa.questions import answerable_questions
 from qa.sentences import split_sentences
 from qa.settings import Settings
 from qa.triage import rules
-from qa.triage.banks import BANK_DIR, content_hash, load_banks
+from qa.triage.banks import BANK_DIR, content_hash, load_banks, reason_of
 from qa.triage.gate import Gate
 from qa.triage.model import FIT_CONFIG, FORMAT, Detection, TriageModel, fit
 from qa.triage.vectors import VectorCache
 
 log = logging.getLogger("qa")
 
-# Bank group → the reason an abstain or decline reply carries (urgent groups are red-flag ids).
-ABSTAIN_REASONS = {"dose", "stop_or_change", "procedure_at_count", "treatment_choice", "other_prescriber"}
-DECLINE_REASONS = {"injection": "prompt_injection", "task": "task", "off_topic": "off_topic",
-                   "other_medical": "off_topic"}
 MAX_PIECES = 8
 LONG_MESSAGE_WORDS = 60  # past this the whole-message embedding blurs (and past ~200, truncates)
 
@@ -191,7 +187,7 @@ class Triage:
         if rule_urgent:
             return Gate("urgent", rule_urgent, "rules")
         if detection and detection.fired.get("urgent"):
-            return Gate("urgent", detection.groups["urgent"], "model", detection.scores["urgent"])
+            return Gate("urgent", reason_of("urgent", detection.groups["urgent"]), "model", detection.scores["urgent"])
         rule_abstain = rules.abstain_reason(message)
         if rule_abstain:
             return Gate("abstain", rule_abstain, "rules")
@@ -200,13 +196,14 @@ class Triage:
         # declines. (Urgency never needs that: it only ever adds.)
         in_context = self._in_context(joined, detection) if joined and detection else None
         if detection and detection.fired.get("abstain") and (in_context is None or in_context.fired["abstain"]):
-            return Gate("abstain", detection.groups["abstain"], "model", detection.scores["abstain"])
+            return Gate("abstain", reason_of("abstain", detection.groups["abstain"]), "model",
+                        detection.scores["abstain"])
         rule_decline = rules.decline_reason(message)
         if rule_decline:
             return Gate("decline", rule_decline, "rules")
         if detection and detection.fired.get("decline") and (in_context is None or in_context.fired["decline"]):
-            reason = DECLINE_REASONS.get(detection.groups["decline"], "off_topic")
-            return Gate("decline", reason, "model", detection.scores["decline"])
+            return Gate("decline", reason_of("decline", detection.groups["decline"]), "model",
+                        detection.scores["decline"])
         return None
 
     def _in_context(self, joined: str, detection: Detection) -> Detection | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from qa.reasons import GateReason
+
 GateKind = Literal["urgent", "decline", "abstain"]
 DecidedBy = Literal["rules", "model"]
 
@@ -14,6 +16,6 @@ class Gate:
     """A gate that fired: the reply kind and a short machine-readable reason."""
 
     kind: GateKind
-    reason: str
+    reason: GateReason
     by: DecidedBy = "rules"
     score: float = 1.0

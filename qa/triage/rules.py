@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from qa.lexicon import find_mentions, has_domain_word
+from qa.reasons import AbstainReason, DeclineReason, RedFlagId
 from qa.triage.gate import Gate
 
 
@@ -18,7 +19,7 @@ def _rx(*parts: str) -> re.Pattern[str]:
 
 # --- urgent --------------------------------------------------------------------------------------
 # Each pattern is a sign that needs emergency care now when it is happening to someone.
-_URGENT_SIGNS: dict[str, re.Pattern[str]] = {
+_URGENT_SIGNS: dict[RedFlagId, re.Pattern[str]] = {
     "head_injury": _rx(
         r"\b(hit|hits|hitting|bang(ed)?|bump(ed)?|knock(ed)?|smack(ed)?|struck|whack(ed)?|injur(ed|y)|hurt)\b[^.?!]{0,40}\bhead\b",
         r"\bhead\b[^.?!]{0,20}\b(injury|injuries|trauma|knock|bump|bang|wound)\b",
@@ -138,7 +139,7 @@ def _drop_negated(text: str) -> str:
     return _NEGATED.sub(" ", text)
 
 
-def urgent_reason(text: str) -> str | None:
+def urgent_reason(text: str) -> RedFlagId | None:
     """Why `text` describes an emergency now, or None.
 
     Args:
@@ -197,7 +198,7 @@ _OFF_TOPIC = _rx(
 )
 
 
-def decline_reason(text: str) -> str | None:
+def decline_reason(text: str) -> DeclineReason | None:
     """Why `text` is outside the assistant's remit, from its words alone (None if unsure).
 
     Returns:
@@ -241,7 +242,7 @@ _TREATMENT_WORDS = _rx(
 )
 
 
-def abstain_reason(text: str) -> str | None:
+def abstain_reason(text: str) -> AbstainReason | None:
     """Why `text` asks for a personal treatment decision, or None.
 
     Returns:
@@ -266,10 +267,10 @@ _PROCEDURE = _rx(r"\b(surgery|operation|procedure|epidural|delivery|birth|dental
 
 def check(text: str) -> Gate | None:
     """The rules alone, in order of danger: urgent, then abstain, then decline."""
-    if reason := urgent_reason(text):
-        return Gate("urgent", reason)
-    if reason := abstain_reason(text):
-        return Gate("abstain", reason)
-    if reason := decline_reason(text):
-        return Gate("decline", reason)
+    if red := urgent_reason(text):
+        return Gate("urgent", red)
+    if decision := abstain_reason(text):
+        return Gate("abstain", decision)
+    if declined := decline_reason(text):
+        return Gate("decline", declined)
     return None

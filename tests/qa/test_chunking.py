@@ -43,3 +43,19 @@ def test_chunk_ids_are_stable_and_content_addressed() -> None:
     assert a[0].chunk_id == b[0].chunk_id
     assert a[0].chunk_id != c[0].chunk_id
     assert a[0].chunk_id != d[0].chunk_id
+
+
+def test_the_unit_x10_9_per_litre_ends_a_sentence() -> None:
+    # "L." after "/" is the end of a unit, not an initial like "J. Smith".
+    assert split_sentences("A count of 30 x10^9/L. Most people feel well. J. Bloggs agrees.") == [
+        "A count of 30 x10^9/L.", "Most people feel well.", "J. Bloggs agrees."]
+
+
+def test_a_new_sentence_split_of_the_same_text_is_a_new_chunk(monkeypatch) -> None:
+    import qa.chunking
+
+    before = chunk_document(_doc("One is here. Two is there."))
+    monkeypatch.setattr(qa.chunking, "split_sentences", lambda text: [text])
+    after = chunk_document(_doc("One is here. Two is there."))
+    assert before[0].text == after[0].text
+    assert before[0].chunk_id != after[0].chunk_id  # stored sentences must not go stale
