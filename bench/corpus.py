@@ -10,9 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from qa.chunking import chunk_documents
-from qa.loaders import discover, load_file
-from qa.sentences import split_sentences
+from qa.corpus.chunking import chunk_documents
+from qa.corpus.loaders import discover, load_file
+from qa.text.sentences import split_sentences
 from qa.types import Document
 
 # Variants read like the rest of a patient organisation's library: leaflets, newsletters, FAQs.

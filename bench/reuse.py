@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qa.embedder import Encoder, TorchEncoder
-from qa.sentences import split_sentences
+from qa.index.embedder import Encoder, TorchEncoder
+from qa.text.sentences import split_sentences
 
 
 class TimedEncoder:

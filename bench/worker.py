@@ -25,7 +25,7 @@ def peak_rss_mb() -> float:
 
 def step_export(args: dict) -> dict:
     """Export the ONNX query model once, into `args["models_dir"]`."""
-    from qa.embedder import OnnxBackend
+    from qa.index.embedder import OnnxBackend
 
     start = time.perf_counter()
     path = OnnxBackend(Path(args["models_dir"])).ensure()
@@ -35,8 +35,8 @@ def step_export(args: dict) -> dict:
 def step_ingest(args: dict) -> dict:
     """Run the real ingest over `args["corpus"]` with the real model (`exact`) or `reuse`."""
     from bench.reuse import ReuseEncoder, TimedEncoder
-    from qa.embedder import Embedder, OnnxBackend
-    from qa.ingest import Ingestor
+    from qa.index.embedder import Embedder, OnnxBackend
+    from qa.index.ingest import Ingestor
     from qa.settings import Settings
 
     settings = Settings()
@@ -63,8 +63,8 @@ def step_ingest(args: dict) -> dict:
 
 
 def _sample_passages(corpus: Path, n: int) -> list[str]:
-    from qa.chunking import chunk_documents
-    from qa.loaders import load_file
+    from qa.corpus.chunking import chunk_documents
+    from qa.corpus.loaders import load_file
 
     files = sorted(corpus.rglob("*.md"))[-n:]
     docs = [load_file(f, corpus) for f in files]
@@ -105,8 +105,8 @@ def step_ask(args: dict) -> dict:
     """Warm ask latency over the question set, with the query-embedding cache disabled."""
     from bench.questions import workload
     from qa.assistant import Assistant
-    from qa.embedder import configured_embedder
-    from qa.lexical import LexicalIndex
+    from qa.index.embedder import configured_embedder
+    from qa.index.lexical import LexicalIndex
     from qa.settings import Settings
 
     settings = Settings()

@@ -55,9 +55,9 @@ def load_pairs(path: str | Path = DEFAULT_FILE) -> list[Pair]:
 
 def measure(pairs: Sequence[Pair], scorer=None) -> list[Evidence]:
     """Evidence for every pair (embeds with the bundled model unless a scorer is given)."""
-    from eval.support_model import SupportScorer
+    from eval.support_model import default_scorer
 
-    scorer = scorer or SupportScorer()
+    scorer = scorer or default_scorer()
     return [scorer.evidence([Claim(p.claim, (1,))], {1: p.passage})[0] for p in pairs]
 
 

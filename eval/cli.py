@@ -98,10 +98,10 @@ def _settings(obj: Any) -> Any:
 
 def _assistant(settings: Any, ingest: str, quiet: bool) -> tuple[Any, dict[str, Any]]:
     """The engine with `settings.generator`, over an index of the corpus (built when missing or asked)."""
+    from qa.answer.llm_errors import LLMConfigError
     from qa.assistant import Assistant, make_generator
-    from qa.ingest import Ingestor
-    from qa.llm_errors import LLMConfigError
-    from qa.store import ChromaStore
+    from qa.index.ingest import Ingestor
+    from qa.index.store import ChromaStore
 
     try:  # before indexing: a bad generator setting should not cost an ingest first
         generator = make_generator(settings)
@@ -168,7 +168,7 @@ def run(suites: tuple[Path, ...], out: Path | None, fail_under: tuple[str, ...],
     from eval.report import render
     from eval.runner import Runner, RunnerError, replay
     from eval.scoring import score_runs
-    from eval.support_model import SupportScorer
+    from eval.support_model import SupportScorer, default_scorer
     from qa.disclaimer import DISCLAIMER
     from qa.settings import get_settings
 
@@ -201,7 +201,8 @@ def run(suites: tuple[Path, ...], out: Path | None, fail_under: tuple[str, ...],
         run_settings = settings.model_dump(mode="json")
 
     k = k or DEFAULT_K
-    scorer = SupportScorer(getattr(bot, "embedder", None))
+    embedder = getattr(bot, "embedder", None)
+    scorer = SupportScorer(embedder) if embedder is not None else default_scorer()
     summaries, failed_gate, saved = [], False, {}
     for suite in picked:
         started = dt.datetime.now(dt.UTC)
@@ -454,7 +455,7 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
 @eval_group.command("triage-cv", epilog=EXIT_CODES_HELP)
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True)
 @click.option("--banks", "bank_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="A folder of bank files. [default: qa/triage/banks]")
+              help="A folder of bank files. [default: qa/understanding/triage/banks]")
 @click.option("--misses", type=click.IntRange(0, 1000), default=0, show_default=True,
               help="Wrongly triaged train rows to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
@@ -469,10 +470,10 @@ def triage_cv_cmd(obj: Any, folds: int, bank_dir: Path | None, misses: int, as_j
     """
     from eval import triage
     from eval.triage_cv import cross_validate
-    from qa.embedder import shared_embedder
-    from qa.questions import answerable_questions
-    from qa.triage.banks import BANK_DIR, load_banks
-    from qa.triage.vectors import VectorCache
+    from qa.corpus.questions import answerable_questions
+    from qa.index.embedder import shared_embedder
+    from qa.understanding.triage.banks import BANK_DIR, load_banks
+    from qa.understanding.triage.vectors import VectorCache
 
     settings = _settings(obj)
     embedder = shared_embedder()
@@ -536,7 +537,7 @@ def sections_cmd(obj: Any, min_top1: float | None, min_top3: float | None, misse
 @click.option("--dry-run", is_flag=True, help="Report what cross-validation measured; write nothing.")
 @click.pass_obj
 def fit_ranker_cmd(obj: Any, ingest: str, dry_run: bool) -> None:
-    """Fit the section ranker (qa/ranker.yaml) on the question bank's train phrasings.
+    """Fit the section ranker (qa/understanding/ranker.yaml) on the question bank's train phrasings.
 
     \b
     Examples:
@@ -544,7 +545,7 @@ def fit_ranker_cmd(obj: Any, ingest: str, dry_run: bool) -> None:
       itpqa eval sections            # then measure it on the held-out phrasings
     """
     from eval.fit_ranker import fit
-    from qa.ranker import WEIGHTS
+    from qa.understanding.ranker import WEIGHTS
     settings = _settings(obj)
     bot, _ = _assistant(settings, ingest, False)
     ranker, meta = fit(bot)

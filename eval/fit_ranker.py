@@ -1,4 +1,4 @@
-"""`itpqa eval fit-ranker`: fit the section ranker (qa/ranker.yaml) on the bank's train phrasings.
+"""`itpqa eval fit-ranker`: fit the section ranker (qa/understanding/ranker.yaml) on the bank's train phrasings.
 
 Each train phrasing is asked as a question with its own vector left out of the phrasing index
 (leave-one-out), so the "question" feature is what an unseen question would get. The features
@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from qa.adapter import PhrasingMatcher
-from qa.phrasings import fit_adapter, indexed, section_key, split_of
-from qa.questions import load_question_bank
-from qa.ranker import FEATURES, Ranker, feature_vector
-from qa.retrieve import HybridSearch
+from qa.corpus.questions import load_question_bank
+from qa.index.adapter import PhrasingMatcher
+from qa.index.phrasings import fit_adapter, indexed, section_key, split_of
+from qa.understanding.ranker import FEATURES, Ranker, feature_vector
+from qa.understanding.retrieve import HybridSearch
 
 C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 

@@ -167,9 +167,9 @@ def score_runs(runs: Sequence[CaseRun], *, disclaimer: str, k: int, scorer: Any 
     threshold = support_rule.THRESHOLD if threshold is None else threshold
     weight = support_rule.WEIGHT if weight is None else weight
     if scorer is None:
-        from eval.support_model import SupportScorer
+        from eval.support_model import default_scorer
 
-        scorer = SupportScorer()
+        scorer = default_scorer()
     finals = [r.final for r in runs]
     cases = [r.case for r in runs]
     bodies = [f.body(disclaimer) if f else None for f in finals]

@@ -1,6 +1,6 @@
 """`itpqa eval sections`: does the engine lead with the right section for held-out phrasings?
 
-The question bank's held-out 20% (`qa.phrasings.split_of`) is never indexed, fitted or tuned
+The question bank's held-out 20% (`qa.index.phrasings.split_of`) is never indexed, fitted or tuned
 on. Each phrasing is asked alone; the section the answer would lead with is compared with the
 section the phrasing was written for.
 """
@@ -29,8 +29,8 @@ class SectionResult:
 
 
 def held_out_cases(directory) -> list[SectionCase]:
-    from qa.phrasings import split_of
-    from qa.questions import load_question_bank
+    from qa.corpus.questions import load_question_bank
+    from qa.index.phrasings import split_of
 
     return [SectionCase(p, e.key) for e in load_question_bank(directory) for p in e.phrasings
             if split_of(p) == "held_out"]
@@ -54,6 +54,6 @@ def score(cases: Sequence[SectionCase], ranked: Sequence[Sequence[str]]) -> Sect
 
 
 def rank_sections(bot: Any, text: str, k: int = 10) -> list[str]:
-    from qa.phrasings import section_key
+    from qa.index.phrasings import section_key
 
     return [section_key(p.doc_id, p.section) for p in bot.retrieve(text, k=k)]

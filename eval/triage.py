@@ -1,7 +1,7 @@
 """`itpqa eval triage`: the triage detector on the frozen validation sets, per red flag.
 
 Three frozen sets, none ever used for fitting or tuning:
-- the banks' validation split (20%, `qa.triage.banks.split_of`),
+- the banks' validation split (20%, `qa.understanding.triage.banks.split_of`),
 - `eval/suites/frozen/triage.yaml`, written before the learned triage existed, and
 - `eval/suites/frozen/triage-context.yaml`, written before context statements ("I'm 28 weeks
   pregnant with ITP", "I have no spleen") were taught as near-misses.
@@ -120,7 +120,7 @@ def score(cases: Sequence[TriageCase], outcomes: Sequence[Outcome]) -> TriageRes
 # -- case sources -----------------------------------------------------------------------------
 def bank_cases(split: str = "validation") -> list[TriageCase]:
     """The banks' rows of one split; negatives expect "answer" (or "not-urgent" for urgent ones)."""
-    from qa.triage.banks import load_banks
+    from qa.understanding.triage.banks import load_banks
 
     out = []
     for i, ex in enumerate(load_banks()):
@@ -135,7 +135,7 @@ def suite_cases(path: Path) -> list[TriageCase]:
     """Cases of an eval suite file, includes followed (its `kind` and, for urgent ones, the
     red-flag tag; a tag like "head-injury" is read as the flag "head_injury")."""
     from eval.suite import load_suite
-    from qa.triage.flags import red_flags
+    from qa.understanding.triage.flags import red_flags
 
     flags = set(red_flags())
     out = []

@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from eval.triage import Outcome, TriageCase, TriageResult, score
-from qa.triage.banks import Example
-from qa.triage.detector import Triage
-from qa.triage.model import fit
+from qa.understanding.triage.banks import Example
+from qa.understanding.triage.detector import Triage
+from qa.understanding.triage.model import fit
 
 
 def _fold(text: str, folds: int) -> int:

@@ -7,19 +7,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from qa import templates
+from qa.answer import templates
+from qa.answer.generate import Draft, Generator, Sentence
+from qa.answer.render import build_reply
 from qa.chain import Pipeline, Turn, clean_history
-from qa.embedder import Embedder, embedder_for
-from qa.generate import Draft, Generator, Sentence
-from qa.index import IndexReader
+from qa.index.embedder import Embedder, embedder_for
+from qa.index.reader import IndexReader
 from qa.offline import enforce_offline
 from qa.reasons import is_decline
-from qa.render import build_reply
-from qa.retrieve import HybridSearch
 from qa.settings import Settings, get_settings
-from qa.text_input import clean_text, clean_turns
-from qa.triage.detector import Triage
+from qa.text.clean import clean_text, clean_turns
 from qa.types import Passage, Reply
+from qa.understanding.retrieve import HybridSearch
+from qa.understanding.triage.detector import Triage
 
 log = logging.getLogger("qa")
 
@@ -39,13 +39,13 @@ def make_generator(settings: Settings, embedder: Embedder | None = None) -> Gene
         settings: `generator`, `min_answer_score` and, for an LLM, its back end settings are read.
         embedder: what an LLM generator's verifier embeds with (default: the shared embedder).
     """
-    from qa.compose import ExtractiveGenerator
+    from qa.answer.compose import ExtractiveGenerator
 
     spec = settings.generator.strip() or "extractive"
     extractive = ExtractiveGenerator(min_passage=settings.min_answer_score)
     if spec == "extractive":
         return extractive
-    from qa.llm import make_llm_generator  # optional extra
+    from qa.answer.llm import make_llm_generator  # optional extra
 
     # The fallback answers when the model fails: with the same floor as the extractive generator.
     return make_llm_generator(spec, settings, embedder=embedder, fallback=extractive)

@@ -10,22 +10,22 @@ from typing import Any
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
-from qa import templates
-from qa.followup import resolve, user_turns
-from qa.generate import Draft, Generator, Request, Sentence
-from qa.index import IndexMissing
-from qa.lexicon import find_mentions, has_domain_word, named_in
-from qa.parts import plan
-from qa.query import prepare
+from qa.answer import templates
+from qa.answer.generate import Draft, Generator, Request, Sentence
+from qa.answer.render import build_reply
+from qa.index.reader import IndexMissing
 from qa.reasons import DeclineReason, is_decline
-from qa.render import build_reply
-from qa.retrieve import Hit, HybridSearch
 from qa.settings import Settings
-from qa.triage import rules
-from qa.triage.detector import Triage
-from qa.triage.flags import flag
-from qa.triage.gate import Gate
 from qa.types import Reply
+from qa.understanding.followup import resolve, user_turns
+from qa.understanding.lexicon import find_mentions, has_domain_word, named_in
+from qa.understanding.parts import plan
+from qa.understanding.query import prepare
+from qa.understanding.retrieve import Hit, HybridSearch
+from qa.understanding.triage import rules
+from qa.understanding.triage.detector import Triage
+from qa.understanding.triage.flags import flag
+from qa.understanding.triage.gate import Gate
 
 log = logging.getLogger("qa")
 MAX_PART_SENTENCES = 4  # per part of a two-part question

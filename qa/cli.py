@@ -36,10 +36,10 @@ def user_errors() -> tuple[type[BaseException], ...]:
     """Exceptions that are the user's situation, not a bug: shown as one clean line."""
     from pydantic import ValidationError
 
-    from qa.index import IndexMissing
-    from qa.ingest import IngestError
-    from qa.llm_errors import BackendMissing, LLMConfigError
-    from qa.store import StoreError
+    from qa.answer.llm_errors import BackendMissing, LLMConfigError
+    from qa.index.ingest import IngestError
+    from qa.index.reader import IndexMissing
+    from qa.index.store import StoreError
 
     return (IndexMissing, IngestError, StoreError, ValidationError, FileNotFoundError,
             LLMConfigError, BackendMissing)
@@ -125,9 +125,9 @@ def ingest(obj: Context, paths: tuple[Path, ...], as_json: bool, quiet: bool) ->
       itpqa ingest
       itpqa ingest corpus/ extra/leaflets/
     """
-    from qa.embedder import configured_embedder
-    from qa.ingest import Ingestor
-    from qa.triage.detector import Triage
+    from qa.index.embedder import configured_embedder
+    from qa.index.ingest import Ingestor
+    from qa.understanding.triage.detector import Triage
 
     ingestor = Ingestor(obj.settings)
     summary = ingestor.run(list(paths) or None, progress=not quiet and not as_json)
@@ -251,7 +251,7 @@ for _name, _target, _help in [
     ("serve", "ui.cli:serve", "Serve the chat page, widget and JSON API."),
     ("feedback", "ui.cli:feedback", "Export the thumbs up/down feedback."),
     ("eval", "eval.cli:eval_group", "Run eval suites and compare runs."),
-    ("corpus", "qa.corpus_check:corpus", "Check the corpus (front matter, reading grade, coverage)."),
+    ("corpus", "qa.corpus.check:corpus", "Check the corpus (front matter, reading grade, coverage)."),
     ("bench", "bench.run:bench", "Benchmark latency, start-up, ingest, memory and serving throughput."),
 ]:
     main.add_command(LazyCommand(_name, _target, _help))

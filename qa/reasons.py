@@ -1,6 +1,6 @@
 """Why a reply took its path: the closed set of reasons, checked by mypy and by the red-flag table.
 
-Urgent reasons are the red-flag ids of `qa/triage/red_flags.yaml` (a test holds the two equal);
+Urgent reasons are the red-flag ids of `qa/understanding/triage/red_flags.yaml` (a test holds the two equal);
 abstain reasons are the personal-decision types; decline reasons say what was declined.
 """
 

@@ -43,7 +43,7 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def embedder():
     """The real bundled all-MiniLM-L6-v2, loaded once."""
-    from qa.embedder import shared_embedder
+    from qa.index.embedder import shared_embedder
 
     return shared_embedder()
 
@@ -51,7 +51,7 @@ def embedder():
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator:
     """Settings whose data dir holds an index of the real corpus (built once per session)."""
-    from qa.ingest import Ingestor
+    from qa.index.ingest import Ingestor
     from qa.settings import Settings
 
     data = tmp_path_factory.mktemp("index")

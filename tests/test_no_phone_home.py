@@ -1,6 +1,6 @@
 """Nothing phones home, seen from the kernel: `itpqa ingest`, `ask` and `serve` under strace.
 
-tests/qa/test_no_network.py guards Python's socket module; native code (onnxruntime's 1DS
+tests/qa/index/test_no_network.py guards Python's socket module; native code (onnxruntime's 1DS
 telemetry, a C resolver) goes around it. Here every process the commands start runs under
 `strace -f -e trace=network`, and any connect, sendto, sendmsg or sendmmsg to an address other
 than loopback fails the test: DNS queries included, and the local resolver daemons (nscd,

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 import qa
-from qa.index import IndexMissing
+from qa.index.reader import IndexMissing
 
 log = logging.getLogger("ui")
 

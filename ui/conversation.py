@@ -14,9 +14,9 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any, Literal
 
+from qa.answer.templates import INTERNAL_ERROR
 from qa.disclaimer import DISCLAIMER, with_disclaimer
-from qa.index import IndexMissing
-from qa.templates import INTERNAL_ERROR
+from qa.index.reader import IndexMissing
 from ui.feedback import FeedbackStore, FeedbackUnavailable, Rating
 from ui.render import (
     PageLink,

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from html import escape
 
-from qa.templates import URGENT_LEAD
+from qa.answer.templates import URGENT_LEAD
 from qa.types import Citation, Reply, SourceRef
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")

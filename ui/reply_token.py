@@ -14,7 +14,7 @@ import json
 import secrets
 from typing import Any
 
-from qa.text_input import clean_value
+from qa.text.clean import clean_value
 
 _ID_BYTES = 8
 

@@ -18,7 +18,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa.disclaimer import DISCLAIMER
-from qa.text_input import TooDeep, clean_text, clean_value
+from qa.text.clean import TooDeep, clean_text, clean_value
 from ui.gradio_routes import GRADIO_BODY_BYTES, GradioApps
 from ui.request_body import (
     BodyTooLarge,
@@ -153,7 +153,7 @@ class Guard:
     On every request: security headers; refusal of Gradio routes the product does not use; for
     anything but GET/HEAD/OPTIONS (and for the cross-origin API), 403 to a foreign origin that is
     not allowed; a body limit counted while the body arrives (413), with a time limit (408);
-    every JSON body a question can travel in is parsed and cleaned (`qa.text_input`) before any
+    every JSON body a question can travel in is parsed and cleaned (`qa.text.clean`) before any
     app sees it; Gradio calls are checked (`ui.gradio_routes`); asking and rating each have a
     per-client rate limit (429 + Retry-After). Every refusal is JSON with the disclaimer.
     """

@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
+from qa.corpus.loaders import LoadError, load_markdown, split_front_matter
 from qa.disclaimer import DISCLAIMER
-from qa.loaders import LoadError, load_markdown, split_front_matter
 from qa.types import Document
 from ui.pages import render_page
 from ui.render import readable_date, section_anchor

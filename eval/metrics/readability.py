@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from eval.metrics.citations import MARKER_GROUP
-from qa.readability import reading_grade
+from qa.text.readability import reading_grade
 
 TARGET_GRADE = 9.0  # the corpus guide's ceiling for body text
 

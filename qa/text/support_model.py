@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
-from qa.sentences import split_sentences
 from qa.text.claims import Claim, sentences
+from qa.text.sentences import split_sentences
 from qa.text.support import (
     Evidence,
     lexical_support,
@@ -18,30 +18,27 @@ from qa.text.support import (
 )
 
 
+class TextEmbedder(Protocol):
+    """What the scorer needs of an embedder (`qa.index.embedder.Embedder` is one)."""
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
 class SupportScorer:
     """Turns (claim, cited passages) into `Evidence`: lexical overlap, cosine similarity, numbers.
 
-    >>> scorer = SupportScorer()                                              # doctest: +SKIP
+    >>> scorer = SupportScorer(shared_embedder())                             # doctest: +SKIP
     >>> scorer.evidence([Claim("ITP is not contagious.", (1,))], {1: "ITP is not contagious."})
     [Evidence(claim='ITP is not contagious.', refs=(1,), lexical=1.0, semantic=1.0, ...)]
     """
 
-    def __init__(self, embedder: Any = None) -> None:
-        self._embedder = embedder
+    def __init__(self, embedder: TextEmbedder) -> None:
+        self.embedder = embedder  # given, so the text layer never loads a model itself
         self._cache: dict[str, np.ndarray] = {}
-
-    @property
-    def embedder(self) -> Any:
-        if self._embedder is None:
-            from qa.embedder import shared_embedder
-
-            self._embedder = shared_embedder()
-        return self._embedder
 
     @staticmethod
     def _sentences(passage: str) -> list[str]:
-        # Two splitters: the engine's (abbreviation-aware) and a plain one that also breaks
-        # list intros ("include:") and unit abbreviations ("x10^9/L. Experts").
+        # The sentences, and the claims a reply would make of them (also broken at "include:").
         return list(dict.fromkeys([*split_sentences(passage), *sentences(passage)]))
 
     def _units(self, passage: str) -> list[str]:

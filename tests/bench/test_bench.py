@@ -11,8 +11,8 @@ from bench.corpus import grow, load_real, variant
 from bench.questions import QUESTIONS, workload
 from bench.reuse import ReuseEncoder
 from bench.run import TARGETS, latency_summary, markdown, percentile
-from qa.chunking import chunk_documents
-from qa.sentences import split_sentences
+from qa.corpus.chunking import chunk_documents
+from qa.text.sentences import split_sentences
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 

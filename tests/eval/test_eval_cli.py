@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from qa.cli import main
 from qa.disclaimer import DISCLAIMER
-from qa.store import ChromaStore
+from qa.index.store import ChromaStore
 
 TINY = """\
 suite: tiny

@@ -191,8 +191,8 @@ FAITHFUL = ("ITP is not contagious. [1] A virus can sometimes trigger ITP in a c
 
 
 def test_scripted_llm_through_runner_and_scoring(built_settings, embedder, scorer, scripted) -> None:
+    from qa.answer.llm import LLMGenerator
     from qa.assistant import Assistant
-    from qa.llm import LLMGenerator
 
     # One invented number (removed by verification), one model error (answered by the fallback).
     model, script = scripted(FAITHFUL + " About 90% of children with ITP are better within 6 months. [1]",

@@ -152,7 +152,7 @@ def test_stream_urgent_starts_with_the_action(assistant) -> None:
 
 def test_an_assistant_embeds_as_its_settings_say(tmp_path, monkeypatch) -> None:
     from qa.assistant import Assistant
-    from qa.embedder import OnnxBackend, shared_embedder
+    from qa.index.embedder import OnnxBackend, shared_embedder
     from qa.settings import Settings, get_settings
 
     monkeypatch.setenv("ITPQA_EMBED_BACKEND", "auto")
@@ -172,8 +172,8 @@ def test_an_assistant_embeds_as_its_settings_say(tmp_path, monkeypatch) -> None:
 
 def test_an_llm_generator_falls_back_with_the_settings_floor(tmp_path) -> None:
     pytest.importorskip("langchain_ollama")
+    from qa.answer.compose import ExtractiveGenerator
     from qa.assistant import Assistant
-    from qa.compose import ExtractiveGenerator
     from qa.settings import Settings
 
     settings = Settings(data_dir=tmp_path, generator="ollama:llama3.2", llm_base_url="http://127.0.0.1:9",

@@ -3,7 +3,7 @@ the previous reply with the wrong medicine's section, or declines a plain follow
 
 from __future__ import annotations
 
-from qa.lexicon import find_mentions
+from qa.understanding.lexicon import find_mentions
 
 
 def _talk(assistant, *turns: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa import templates
+from qa.answer import templates
 from qa.reasons import (
     ABSTAIN_REASONS,
     DECLINE_REASONS,
@@ -13,8 +13,8 @@ from qa.reasons import (
     is_decline,
     is_red_flag,
 )
-from qa.triage.banks import GROUPS, BankError, load_file, reason_of
-from qa.triage.flags import red_flags
+from qa.understanding.triage.banks import GROUPS, BankError, load_file, reason_of
+from qa.understanding.triage.flags import red_flags
 
 
 def test_red_flag_ids_are_the_tables_rows() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from qa import DISCLAIMER
 from qa.assistant import Assistant
-from qa.index import IndexMissing
+from qa.index.reader import IndexMissing
 from qa.settings import Settings
 
 

@@ -1,6 +1,6 @@
 """`/healthz` of a real `itpqa serve` tells the truth about the lexical cache, which heals itself.
 
-(A read that meets damage nothing on disk announced is tested in tests/qa/test_lexical_repair.py:
+(A read that meets damage nothing on disk announced is tested in tests/qa/index/test_lexical_repair.py:
 a server's warm connections may hold every page of a small file in SQLite's cache.)
 """
 
@@ -18,11 +18,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa.index import lexical_path
-from qa.ingest import Ingestor
-from qa.lexical import cache_problem
+from qa.index.ingest import Ingestor
+from qa.index.lexical import cache_problem
+from qa.index.reader import lexical_path
+from qa.index.store import ChromaStore
 from qa.settings import Settings
-from qa.store import ChromaStore
 from tests.served import free_port, wait_until_healthy
 
 # Run alone, setup builds the session index and fits the learned triage first (minutes on

@@ -1,0 +1,1 @@
+"""The reply: extractive composer, LLM generation and verification, templates and rendering."""

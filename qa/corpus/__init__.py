@@ -1,0 +1,1 @@
+"""Source documents in: loading, chunking, the question bank and the corpus checks."""

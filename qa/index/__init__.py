@@ -1,0 +1,1 @@
+"""The index: embedder, Chroma store, lexical cache, ingest and the query adapter."""

@@ -1,0 +1,1 @@
+"""What a message asks: triage, follow-ups, query repair, parts and section matching."""

@@ -1,0 +1,158 @@
+"""Resolve elliptical follow-ups ("how is it given?", "what about paracetamol?") from the conversation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.text.words import query_terms
+from qa.understanding.audience import asked_for, of_conversation
+from qa.understanding.lexicon import Mention, find_mentions
+
+_SWAP_LEAD = re.compile(
+    r"^\s*(?:ok(?:ay)?,?\s+|and\s+|so\s+)?(?:what|how)\s+about\s+|^\s*(?:and|also|or|same for|what if i take)\s+",
+    re.I,
+)
+# A pronoun that points at a thing (not "they", which is often the doctors).
+_POINTER = re.compile(r"\b(it|that|this)\b", re.I)
+_DEMONSTRATIVES = frozenset({"this", "that", "those", "these"})
+_PRONOUN = re.compile(r"\b(it|its|it's|they|them|this|that|those|these)\b", re.I)
+_ITP = re.compile(r"\b(itp|immune thrombocytopenia|thrombocytopenia)\b", re.I)
+_ELSE = re.compile(r"\b(anything else|what else|any other (options?|treatments?|medicines?|drugs?)|other (options|treatments|medicines)|something else)\b", re.I)
+_AUDIENCE_WORDS = {"child": "children", "teen": "teenagers", "pregnancy": "pregnancy"}
+# Lexicon topics that say who is asking, not what about: "is it ok for kids?" keeps the
+# conversation's medicine as its subject.
+_PEOPLE = frozenset({"children", "pregnancy"})
+# "is it safe to...", "it's ok to..." use "it" without pointing back at anything.
+_EXPLETIVE = re.compile(
+    r"\b(?:is|was|will|would|does)\s+it\s+(?:\w+\s+)?(?:safe|ok|okay|alright|normal|possible|true|"
+    r"common|dangerous|bad|likely|better|worse|wise|fine)\b|\bit'?s\s+(?:\w+\s+)?(?:safe|ok|okay|normal|"
+    r"possible|fine)\b|\bit\s+(?:means|depends|seems)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The question to answer, and whether history was needed to understand it."""
+
+    question: str
+    original: str
+    used_history: bool = False
+    entity: str = ""
+    context: str = ""  # the entity the conversation was about, even if not needed here
+
+
+def user_turns(history: Sequence[dict]) -> list[str]:
+    """The non-empty user messages of a conversation, oldest first."""
+    return [
+        str(h.get("content") or "") for h in history
+        if isinstance(h, dict) and h.get("role") == "user" and str(h.get("content") or "").strip()
+    ]
+
+
+def _previous_question(history: Sequence[dict]) -> str:
+    """The last user turn, itself resolved against the turns before it ("will it go away?")."""
+    for i in range(len(history) - 1, -1, -1):
+        h = history[i]
+        if isinstance(h, dict) and h.get("role") == "user" and str(h.get("content") or "").strip():
+            return resolve(str(h["content"]), history[:i]).question
+    return ""
+
+
+def _remainder(q: str, lead_end: int, mention: Mention) -> list[str]:
+    """The follow-up's words beyond its lead ("what about") and the name it swaps in."""
+    rest = q[lead_end:mention.start] + " " + q[mention.start + len(mention.surface):]
+    return re.findall(r"[a-z0-9']+", rest.lower())
+
+
+def _main_mention(text: str) -> Mention | None:
+    mentions = find_mentions(text)
+    for kind in ("treatment", "medicine", "topic"):
+        for m in mentions:
+            if m.kind == kind:
+                return m
+    return None
+
+
+def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
+    """Rewrite a follow-up into a stand-alone question using earlier user turns.
+
+    Args:
+        question: the latest user message.
+        history: earlier turns as {"role": "user"|"assistant", "content": str}.
+    Returns:
+        The stand-alone question (unchanged when it already stands alone).
+    """
+    q = question.strip()
+    prior = user_turns(history or [])
+    # "is there anything else (they use for kids)?": other options, for the same person.
+    named = [m for m in find_mentions(q) if m.kind in ("treatment", "medicine")]
+    if prior and _ELSE.search(q) and not named:
+        who = asked_for(q) or of_conversation([{"role": "user", "content": p} for p in prior])
+        tail = f" in {_AUDIENCE_WORDS[who]}" if who else ""
+        return Resolved(f"What other treatments are used for ITP{tail}?", q, True, "treatment")
+
+    mentions = [m for m in find_mentions(q) if m.name not in _PEOPLE]
+    terms = query_terms(q)
+    lead = _SWAP_LEAD.match(q)
+    # "what about my kids?" / "and in pregnancy?": the previous question, for that person.
+    if lead and prior and not named and (who := asked_for(q)):
+        return Resolved(f"{prior[-1].rstrip(' ?')} in {_AUDIENCE_WORDS[who]}?", q, True, "")
+
+    # "what about paracetamol?" → the previous question with its entity swapped. A follow-up
+    # that says more than a name ("what about after having my spleen out?") adds to the previous
+    # question instead.
+    if lead and mentions and prior:
+        # Only a name of the same kind is swapped (a medicine for a medicine): "what about on
+        # eltrombopag?" after a question about alcohol asks about both.
+        new = mentions[0]
+        bare_name = len(_remainder(q, lead.end(), new)) <= 2
+        for prev in reversed(prior) if bare_name else ():
+            old = next((m for m in find_mentions(prev) if m.kind == new.kind), None)
+            if old:
+                swapped = prev[: old.start] + new.surface + prev[old.start + len(old.surface):]
+                return Resolved(swapped, q, True, new.name)
+        previous = _previous_question(history or [])
+        return Resolved(f"{previous.rstrip(' ?.!')} {q[lead.end():]}", q, True, new.name)
+
+    entity = None
+    for prev in reversed(prior):
+        entity = _main_mention(prev)
+        if entity:
+            break
+    if mentions:
+        # "why would they give that instead of steroids?" after IVIG: "that" is still IVIG.
+        pointer = _POINTER.search(q)
+        if (pointer and entity and entity.kind in ("medicine", "treatment") and not _EXPLETIVE.search(q)
+                and entity.name not in {m.name for m in mentions}):
+            rewritten = q[: pointer.start()] + entity.name + q[pointer.end():]
+            return Resolved(rewritten, q, True, entity.name)
+        return Resolved(q, q)
+    context = entity.name if entity else ""
+    pronoun = None if _EXPLETIVE.search(q) else _PRONOUN.search(q)
+    if _ITP.search(q) and len(terms) > 1 and not (entity and pronoun):
+        return Resolved(q, q, context=context)
+    subject = entity.name if entity else "ITP"
+    # "is that dangerous?", "how long does that take?": with no medicine or treatment in the
+    # conversation, "that" is what was just asked about (a count of 30, going away).
+    if pronoun and pronoun.group(1).lower() in _DEMONSTRATIVES and prior and \
+            not (entity and entity.kind in ("medicine", "treatment")):
+        previous = _previous_question(history or [])
+        return Resolved(f"{q.rstrip(' ?.!')} — {previous.rstrip(' ?.!')}?", q, True, subject)
+    if pronoun:
+        word = pronoun.group(1).lower()
+        replacement = f"{subject}'s" if word == "its" else f"{subject} is" if word == "it's" else subject
+        rewritten = q[: pronoun.start()] + replacement + q[pronoun.end():]
+        return Resolved(rewritten, q, bool(prior), subject)
+    if lead and prior and entity and entity.kind in ("medicine", "treatment"):
+        # "and the side effects?" after rituximab: the new aspect, asked about it.
+        return Resolved(f"{q[lead.end():].rstrip(' ?.!')} of {entity.name}?", q, True, entity.name)
+    if lead and prior:  # "and for kids?" with no known entity: lean on the previous question
+        return Resolved(f"{prior[-1]} {q[lead.end():]}", q, True, subject)
+    if len(terms) <= 2 and prior:
+        if entity:
+            return Resolved(f"{entity.name} {q}", q, True, entity.name)
+        return Resolved(f"{prior[-1]} {q}", q, True, "")
+    return Resolved(q, q, context=context)

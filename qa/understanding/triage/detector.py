@@ -1,0 +1,226 @@
+"""Triage: the rules and the learned detector together decide urgent, abstain or decline first.
+
+Rules (`qa.understanding.triage.rules`) need nothing and always run. The learned detector (`qa.understanding.triage.model`)
+adds recall once it is ready; until then, or if the embedding model cannot load, the rules
+decide alone and no reply ever waits for it. Urgent if either fires; then abstain; then decline.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import weakref
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from qa.corpus.questions import answerable_questions
+from qa.settings import Settings
+from qa.text.sentences import split_sentences
+from qa.understanding.triage import rules
+from qa.understanding.triage.banks import BANK_DIR, content_hash, load_banks, reason_of
+from qa.understanding.triage.gate import Gate
+from qa.understanding.triage.model import FIT_CONFIG, FORMAT, Detection, TriageModel, fit
+from qa.understanding.triage.vectors import VectorCache
+
+log = logging.getLogger("qa")
+
+MAX_PIECES = 8
+LONG_MESSAGE_WORDS = 60  # past this the whole-message embedding blurs (and past ~200, truncates)
+
+
+def pieces(message: str) -> list[str]:
+    """The whole message; for a long one also each pair of neighbouring sentences.
+
+    An emergency can be one line of a long message, which the whole-message embedding blurs.
+    Pairs keep some context ("last year ... the scan was clear") that single clauses lose.
+    """
+    out = [message]
+    if len(message.split()) <= LONG_MESSAGE_WORDS:
+        return out
+    sentences = split_sentences(message)
+    for i in range(len(sentences)):
+        window = " ".join(sentences[i:i + 2])
+        if window not in out:
+            out.append(window)
+        if i + 2 >= len(sentences):
+            break
+    return out[: MAX_PIECES + 1]
+
+
+_RUNNING: weakref.WeakSet[Triage] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_fits() -> None:
+    for triage in list(_RUNNING):
+        triage.stop()
+
+
+def _last_user_turn(history: Sequence[dict]) -> str:
+    for h in reversed(history):
+        if isinstance(h, dict) and h.get("role") == "user" and str(h.get("content") or "").strip():
+            return str(h["content"]).strip()
+    return ""
+
+
+class Triage:
+    """Decides whether a message is urgent, a personal decision, off-topic, or a question.
+
+    >>> triage = Triage(embedder, model_dir)       # doctest: +SKIP
+    >>> triage.check("i hit my head, probably fine right?").reason   # doctest: +SKIP
+    'head_injury'
+    """
+
+    def __init__(self, embedder: object | None, model_dir: Path | None,
+                 bank_dir: Path = BANK_DIR, answerable: Sequence[str] = ()) -> None:
+        self.embedder = embedder
+        self.model_dir = model_dir
+        self.bank_dir = bank_dir
+        self.answerable = tuple(answerable)
+        self._model: TriageModel | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self.error: str = ""
+
+    @classmethod
+    def for_settings(cls, settings: Settings, embedder: object | None) -> Triage:
+        """The detector as the app uses it: cached in the data dir, the question bank as negatives."""
+        return cls(embedder, settings.triage_cache,
+                   answerable=answerable_questions(settings.corpus_dir / "questions"))
+
+    # -- readiness ------------------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        return self._model is not None
+
+    @property
+    def model(self) -> TriageModel | None:
+        return self._model
+
+    def _path(self) -> Path | None:
+        if self.model_dir is None:
+            return None
+        key = content_hash([ex for ex in load_banks(self.bank_dir) if ex.split == "train"],
+                           (*self.answerable, FIT_CONFIG))
+        return self.model_dir / f"triage-v{FORMAT}-{key}.npz"  # an older layout is never read
+
+    def load_cached(self) -> bool:
+        """Use fitted weights from the cache if they exist (milliseconds); never fits."""
+        path = self._path()
+        if path is None or not path.exists():
+            return False
+        try:
+            self._model = TriageModel.load(path)
+            return True
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("triage model cache unreadable (%s); it will be refitted", exc)
+            return False
+
+    def prepare(self) -> TriageModel | None:
+        """Load the cached model or fit it now (at ingest, eval and server start)."""
+        with self._lock:
+            if self._model is not None or self.load_cached():
+                return self._model
+            if self.embedder is None:
+                return None
+            try:
+                with VectorCache(self.model_dir / "vectors.npz" if self.model_dir else None,
+                                 self._embed) as cached:
+                    model = fit(load_banks(self.bank_dir), cached, self.answerable)
+            except Exception as exc:  # the rules still decide; say why once
+                self.error = f"{type(exc).__name__}: {exc}"
+                log.warning("triage model could not be fitted (%s); rules decide alone", self.error)
+                return None
+            path = self._path()
+            if path is not None:
+                try:
+                    model.save(path)
+                except OSError as exc:
+                    log.warning("triage model not cached: %s", exc)
+            self._model = model
+            return model
+
+    def prepare_in_background(self) -> None:
+        """Fit (or load) without blocking anyone: replies use the rules until it is ready."""
+        if self._model is not None or (self._thread and self._thread.is_alive()):
+            return
+        self._thread = threading.Thread(target=self.prepare, name="triage-fit", daemon=True)
+        self._thread.start()
+        _RUNNING.add(self)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop a background fit (at exit: a model call cut off mid-way can abort the process)."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _embed_pieces(self, texts: Sequence[str]) -> np.ndarray:
+        """The whole message through the embedder's query cache (retrieval usually embeds the
+        same text next, so it costs one model call, not two); other pieces in one batch."""
+        whole = np.asarray(self.embedder.embed_query(texts[0]), dtype=np.float32)[None, :]  # type: ignore[union-attr]
+        if len(texts) == 1:
+            return whole
+        return np.vstack([whole, np.asarray(self._embed(texts[1:]), dtype=np.float32)])
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self._stopping.is_set():
+            raise RuntimeError("stopped")
+        return self.embedder.embed_queries(list(texts))  # type: ignore[union-attr]
+
+    # -- deciding -------------------------------------------------------------------------------
+    def check(self, message: str, history: Sequence[dict] = ()) -> Gate | None:
+        """The gate for this message in its conversation, or None to answer it.
+
+        Args:
+            message: the newest user message.
+            history: earlier turns ({"role", "content"}); the previous user turn can complete
+                an emergency ("my count is 8" then "my gums won't stop bleeding").
+        """
+        previous = _last_user_turn(history)
+        joined = f"{previous} {message}" if previous else ""
+        rule_urgent = rules.urgent_reason(message) or (rules.urgent_reason(joined) if joined else None)
+        detection = self._detect(message)  # the joined turns only matter in context, below
+        if rule_urgent:
+            return Gate("urgent", rule_urgent, "rules")
+        if detection and detection.fired.get("urgent"):
+            return Gate("urgent", reason_of("urgent", detection.groups["urgent"]), "model", detection.scores["urgent"])
+        rule_abstain = rules.abstain_reason(message)
+        if rule_abstain:
+            return Gate("abstain", rule_abstain, "rules")
+        # A short follow-up ("how is it given?", "and at 20?") means little alone: in a
+        # conversation the model must see it with the previous turn too before it refers or
+        # declines. (Urgency never needs that: it only ever adds.)
+        in_context = self._in_context(joined, detection) if joined and detection else None
+        if detection and detection.fired.get("abstain") and (in_context is None or in_context.fired["abstain"]):
+            return Gate("abstain", reason_of("abstain", detection.groups["abstain"]), "model",
+                        detection.scores["abstain"])
+        rule_decline = rules.decline_reason(message)
+        if rule_decline:
+            return Gate("decline", rule_decline, "rules")
+        if detection and detection.fired.get("decline") and (in_context is None or in_context.fired["decline"]):
+            return Gate("decline", reason_of("decline", detection.groups["decline"]), "model",
+                        detection.scores["decline"])
+        return None
+
+    def _in_context(self, joined: str, detection: Detection) -> Detection | None:
+        """The detector on the previous turn and the message together (only when it matters)."""
+        if not (detection.fired.get("abstain") or detection.fired.get("decline")):
+            return None
+        return self._detect(joined)
+
+    def _detect(self, message: str) -> Detection | None:
+        model = self._model
+        if model is None or self.embedder is None:
+            return None
+        texts = pieces(message)
+        try:
+            vectors = self._embed_pieces(texts)
+        except Exception as exc:  # a model that cannot run leaves the rules in charge
+            log.warning("triage embedding failed (%s); rules decide alone", exc)
+            return None
+        roles = ["whole"] + ["part"] * (len(texts) - 1)
+        return model.detect(texts, np.asarray(vectors, dtype=np.float32), roles)

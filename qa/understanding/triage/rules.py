@@ -1,0 +1,276 @@
+"""Triage rules: patterns that need no model or index (the floor under the learned detector).
+
+Urgent reasons are red-flag ids of `qa/understanding/triage/red_flags.yaml`; abstain reasons are the decision
+types of the personal-decision bank; decline reasons are prompt_injection, task and off_topic.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.reasons import AbstainReason, DeclineReason, RedFlagId
+from qa.understanding.lexicon import find_mentions, has_domain_word
+from qa.understanding.triage.gate import Gate
+
+
+def _rx(*parts: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.I)
+
+
+# --- urgent --------------------------------------------------------------------------------------
+# Each pattern is a sign that needs emergency care now when it is happening to someone.
+_URGENT_SIGNS: dict[RedFlagId, re.Pattern[str]] = {
+    "head_injury": _rx(
+        r"\b(hit|hits|hitting|bang(ed)?|bump(ed)?|knock(ed)?|smack(ed)?|struck|whack(ed)?|injur(ed|y)|hurt)\b[^.?!]{0,40}\bhead\b",
+        r"\bhead\b[^.?!]{0,20}\b(injury|injuries|trauma|knock|bump|bang|wound)\b",
+        r"\bfell\b[^.?!]{0,40}\b(head|hit|banged|bumped)\b", r"\bfell (off|down)\b[^.?!]{0,40}\bhead\b",
+        r"\b(fell|fall|fallen|crashed|crash|accident|knocked)\b[^?!]{0,100}\b(sleepy|drowsy|confused|vomit\w*|throwing up|threw up|headache|won'?t wake)\b",
+        r"\bconcussion\b", r"\bcar (crash|accident)\b", r"\bserious (fall|accident)\b",
+    ),
+    "severe_headache": _rx(
+        r"\b(worst|severe|sudden|terrible|awful|excruciating|unbearable|really bad|very bad|thunderclap|splitting|crushing)\s+(\w+\s+)?head\s?aches?\b",
+        r"\bhead\s?aches?\b[^.?!]{0,40}\b(worst|severe|sudden|won't go|wont go|vomit|throwing up|stiff neck|confus)",
+    ),
+    "stroke_signs": _rx(
+        r"\b(disoriented|can'?t wake|hard to wake|won'?t wake|unresponsive|unconscious|passed out|passing out|fainted|collapsed)\b",
+        # "I'm confused about my results" is not a symptom; "he seems confused" is.
+        r"\b(is|seems|seemed|became|becoming|getting|got|gone|went|suddenly|very|really|feel|feels|feeling|acting|looks)\s+(\w+\s+)?(confused|muddled)\b(?!\s+(about|by|with|as to|why|what|how|whether))",
+        r"\b(sudden|new)\s+confusion\b",
+        r"\b(slurred|slurring)\b", r"\b(trouble|difficulty|can'?t|cannot)\s+(speak|speaking|talk|talking)\b",
+        r"\b(blurred|blurry|double|lost|losing|loss of)\s+(vision|sight)\b", r"\bvision\s+(change|changes|changed|loss|problems?|went|is going)\b",
+        r"\b(vision|eyesight|sight)\b[^.?!]{0,25}\b(blurry|blurred|double|dark|dim|gone|went)\b",
+        r"\b(arm|leg|face|hand|side)\b[^.?!]{0,20}\b(feels?|felt|is|went|gone|going)\s+(\w+\s+)?(weak|numb|limp|dead)\b",
+        r"\bcan'?t see\b", r"\bseeing double\b", r"\b(seizure|seizures|fitting|convulsion|convulsions)\b",
+        r"\b(face|mouth)\s+(is\s+)?droop", r"\b(weak|numb|weakness|numbness)\b[^.?!]{0,30}\b(one side|arm|leg|face)\b",
+        r"\b(really|very|unusually|extremely|so|more|strangely|abnormally)\s+(sleepy|drowsy)\b", r"\b(drowsy|drowsiness)\b",
+        r"\b(she'?s|he'?s|she is|he is|they'?re|seems?|seemed|became)\b[^.?!]{0,25}\bconfused\b(?!\s+(about|by|with|as to|why|what|how|whether))",
+    ),
+    "gi_bleeding": _rx(
+        r"\b(vomit|vomiting|vomited|throw(ing)? up|threw up|puking|puked|being sick|coughing up|coughed up)\b[^.?!]{0,25}\bblood\b",
+        r"\bblood\b[^.?!]{0,15}\b(in|from)\b[^.?!]{0,10}\b(vomit|sick)\b",
+        r"\bcoffee[- ]grounds?\b",
+        r"\b(black|tarry|tar-like|maroon)\s+(\w+\s+)?(stools?|poo|poop|poos|bowel movements?)\b",
+        r"\b(stools?|poo|poop|poos|diarrh?o?ea)\s+(is|are|was|were|looks?|looked|has been|have been|turned|went|came out)\s+(\w+\s+)?(black|tarry|bloody|red|maroon)\b",
+        r"\b(blood|bleeding)\b[^.?!]{0,15}\b(in|from)\b[^.?!]{0,10}\b(stools?|poo|poop|bum|bottom|rectum|back passage)\b",
+        r"\bbloody\s+(stools?|poo|poop|diarrh?o?ea)\b", r"\b(pooping|pooing|passing)\s+blood\b",
+    ),
+    "urine_blood": _rx(
+        r"\b(blood|bleeding)\b[^.?!]{0,15}\b(in|from)\b[^.?!]{0,10}\b(urine|pee|wee|piss)\b",
+        r"\b(urine|pee|wee)\s+(is|was|looks?|turned|has been|went|came out)\s+(\w+\s+)?(red|pink|bloody|brown|cola|dark)\b",
+        r"\b(peeing|weeing|pissing)\s+blood\b", r"\b(red|pink|bloody)\s+(urine|pee)\b",
+    ),
+    "bleeding_wont_stop": _rx(
+        r"\b(bleed\w*|blood|nosebleed|nose bleed|nose)\b[^.?!]{0,40}\b(won'?t|wont|will not|doesn'?t|does not|isn'?t|is not|can'?t|cannot|not)\s+(stop|stopping|slow|ease|clot)\w*",
+        r"\b(can'?t|cannot|unable to)\s+(stop|control)\s+(the\s+|his\s+|her\s+|my\s+)?(bleed|blood)",
+        r"\b(nosebleed|nose bleed|bleeding|bleed)\b[^.?!]{0,30}\b(for|over|more than|about|nearly|almost)\s+(\d+|an?|one|two|three|half an?)\s+(hours?|hrs?|minutes?|mins?)\b",
+        r"\b(soak|soaking|soaked|filling|filled)\b[^.?!]{0,30}\b(pad|pads|tampon|tampons)\b[^.?!]{0,25}\b(every|each|an|in an|within)\s+(hour|hr)\b",
+        r"\b(pouring|gushing|spurting)\b[^.?!]{0,20}\bblood\b", r"\bblood\b[^.?!]{0,20}\b(pouring|gushing|spurting)\b",
+        r"\b(heavy|lots of|a lot of|massive|huge amounts? of)\s+(bleeding|blood)\b[^.?!]{0,40}\b(now|won'?t|can'?t|everywhere)\b",
+        r"\bbleeding (heavily|badly|a lot)\b",
+    ),
+    "clot_signs": _rx(
+        r"\b(swollen|swelling|painful)\b[^.?!]{0,20}\b(calf|leg)\b[^.?!]{0,40}\b(breath|chest)\b",
+    ),
+    "chest_breathing": _rx(
+        r"\b(chest pain|can'?t breathe|cannot breathe|trouble breathing|short of breath|struggling to breathe|coughing up blood|coughed up blood)\b",
+    ),
+    "fever_no_spleen": _rx(
+        r"\b(fever|temperature|chills|shivering)\b[^.?!]{0,60}\b(no spleen|without a spleen|splenectomy|spleen (was )?removed|spleen out)\b",
+        r"\b(no spleen|splenectomy|spleen\b[^.?!]{0,12}\b(removed|taken out|out))\b[^.?!]{0,60}\b(fever|temperature|chills|shivering)\b",
+    ),
+}
+# Signs that are only urgent together with a very low count.
+# Bleeding going on ("bleeding", "blood blisters"), not the word in a general question
+# ("how likely is a brain bleed?").
+_BLEEDING_NOW = _rx(
+    r"\b(bleeding|blood blisters?|nosebleeds?|nose bleeds?|gums? (are )?bleeding|bloody|blood)\b"
+)
+_COUNT = re.compile(
+    r"\b(?:platelets?|plts?|count|counts|level)\b[^0-9.?!]{0,25}?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b"
+    r"|\b(\d{1,3})\s*(k|000|,000)?\s+platelets?\b",
+    re.I,
+)
+# Someone describing what is happening (not asking in general) — first/second/third person now.
+_PERSONAL = _rx(
+    r"\b(i|i'm|im|i've|ive|me|my|mine|we|we're|our|us)\b",
+    r"\b(he|she|he's|she's|his|her|him|they're)\b",
+    r"\b(son|daughter|child|kid|baby|toddler|husband|wife|partner|mum|mom|dad|father|mother|brother|sister|friend|patient|grandma|grandpa)\b",
+    r"\b(right now|just now|currently|at the moment|this morning|tonight|today|yesterday|since)\b",
+    # A count quoted with its lab unit is read off someone's own report ("platelets 8 x10^3/uL").
+    r"\d\s*(?:x|×|\*)\s*10\s*(?:\^|\*\*)?\s*(?:3|9|³|⁹)\s*/\s*(?:u|µ|μ|mc)?l\b",
+    r"\d\s*k\s*/\s*(?:u|µ|μ|mc)l\b",
+    r"\b(?:results?|report|bloods?|labs?)\s+(?:say|says|said|show|shows|showed|came back)\b",
+)
+_GENERAL_QUESTION = _rx(
+    r"^\s*(what|which) (are|is) (the )?(signs?|symptoms?|warning signs?|emergency|emergencies)\b",
+    r"^\s*(when|how do i know when|how do you know when)\s+(should|to|do)\b.*\b(emergency|a&e|er|hospital|doctor)\b",
+    r"^\s*(can|could|does|do|is|are|why)\s+(itp|low platelets?|thrombocytopenia)\b",
+)
+
+
+def parse_count(text: str) -> float | None:
+    """The lowest platelet count a message states, in ×10⁹/L (so "9k" and "9,000" are 9)."""
+    values: list[float] = []
+    for m in _COUNT.finditer(text):
+        raw = m.group(1) or m.group(3)
+        unit = m.group(2) or m.group(4)
+        if raw is None:
+            continue
+        try:
+            value = float(raw.replace(",", "."))
+        except ValueError:
+            continue
+        if unit and value >= 1000:
+            value /= 1000
+        values.append(value)
+    return min(values) if values else None
+
+
+_NEGATED = re.compile(
+    r"\b(?:no|not|without|never|none|nothing|isn'?t|aren'?t|wasn'?t|haven'?t|hasn'?t|hadn'?t|don'?t|doesn'?t|didn'?t)\b"
+    r"(?:\s+(?:any|a|an|the|signs? of|more|real|obvious|other|active|serious|major|new|visible))*"
+    r"(?:\s+\w+)?\s+(?:bleeding|bleeds?|blood|bruis\w*|headaches?|fever|symptoms?|vomiting|pain)\b",
+    re.I,
+)
+
+
+def _drop_negated(text: str) -> str:
+    """Remove negated signs ("no bleeding", "haven't had any headaches") before matching."""
+    return _NEGATED.sub(" ", text)
+
+
+def urgent_reason(text: str) -> RedFlagId | None:
+    """Why `text` describes an emergency now, or None.
+
+    Args:
+        text: the user's message (any length).
+    Returns:
+        The reason (e.g. "head_injury") or None. General questions about warning signs
+        ("what are the warning signs?") are not emergencies; descriptions are.
+    """
+    text = _drop_negated(text)
+    personal = bool(_PERSONAL.search(text))
+    general = bool(_GENERAL_QUESTION.search(text))
+    for reason, pattern in _URGENT_SIGNS.items():
+        if pattern.search(text) and (personal or not general):
+            if not personal and reason in ("gi_bleeding", "urine_blood", "stroke_signs"):
+                continue  # "does ITP cause blood in urine?" is a question, not an event
+            return reason
+    count = parse_count(text)
+    if count is not None and count < 20 and personal and _BLISTERS.search(text):
+        return "mouth_blisters_purpura"
+    if count is not None and count < 20 and personal and _BLEEDING_NOW.search(text):
+        return "very_low_count"
+    if count is not None and count < 10 and personal and not _PAST.search(text):
+        return "very_low_count"
+    return None
+
+
+# "when I was diagnosed it was 7, now it's 90": a low count in the past is not an emergency now.
+_PAST = _rx(
+    r"\b(years? ago|months? ago|last (year|month)|when (i|he|she|we) (was|were) diagnosed|at diagnosis|used to be|back then|in the past|was once)\b",
+)
+
+
+_BLISTERS = _rx(r"\b(blood blisters?|wet purpura|blisters? (in|inside) (my|his|her|the) mouth)\b")
+
+
+# --- decline -------------------------------------------------------------------------------------
+_INJECTION = _rx(
+    r"\b(ignore|disregard|forget|override|bypass)\b[^.?!]{0,40}\b(instructions?|rules?|prompts?|guidelines?|directions|programming|everything above|all above|the above|previous)\b",
+    r"\b(system|hidden|initial|original|developer)\s+(prompt|message|instructions?)\b",
+    r"\b(reveal|show|print|repeat|output|tell me|display|leak|dump)\b[^.?!]{0,30}\b(your|the)\s+(prompt|instructions?|configuration|config|settings|rules|system)\b",
+    r"\byou are now\b", r"\bpretend (to be|you are|you're)\b", r"\b(jailbreak|jail break|dan mode|developer mode|god mode)\b",
+    r"\bact as (a|an|my)\b(?![^.?!]{0,20}\b(nurse|hematologist|haematologist|doctor)\b)",
+    r"\bfrom now on\b[^.?!]{0,40}\b(you|answer|respond)\b", r"\bnew (instructions|rules)\b",
+    r"</?(system|assistant|instructions?)>", r"\[\s*(system|inst)\s*\]",
+)
+_TASKS = _rx(
+    r"^\s*(please\s+)?(write|compose|create|generate|make)\s+(me\s+)?(a|an|some)\s+(poem|story|song|joke|essay|limerick|haiku|rap|novel|script|program|code|function|letter to my boss|cover letter)\b",
+    r"\b(tell me a joke|translate (this|the following)|solve (this|the) (equation|problem)|homework|python|javascript|sql query)\b",
+    r"\btranslate\b[^.?!]{0,60}\b(into|to)\s+(english|german|french|spanish|italian|chinese|arabic|japanese|polish|dutch|portuguese|russian|hindi)\b",
+)
+_OFF_TOPIC = _rx(
+    r"\b(stocks?|crypto|bitcoin|invest(ing|ment)?|mortgage|lottery|casino|betting|forex)\b",
+    r"\b(weather|forecast)\b", r"\b(recipe|bake|cook)\b(?![^.?!]{0,40}\b(platelet|itp)\b)",
+    r"\b(world cup|premier league|super bowl|nba|election|president|prime minister|celebrity)\b",
+    r"\b(capital of|population of|who invented|meaning of life)\b",
+)
+
+
+def decline_reason(text: str) -> DeclineReason | None:
+    """Why `text` is outside the assistant's remit, from its words alone (None if unsure).
+
+    Returns:
+        "prompt_injection", "task" or "off_topic"; off-topic questions phrased without any
+        tell-tale words are caught after retrieval by the relevance check instead.
+    """
+    if _INJECTION.search(text):
+        return "prompt_injection"
+    if _TASKS.search(text):
+        return "task"
+    if _OFF_TOPIC.search(text) and not has_domain_word(text):
+        return "off_topic"
+    return None
+
+
+# --- abstain (personal treatment decisions) -------------------------------------------------------
+_DOSE = _rx(
+    r"\b(how (much|many)|what|which|right|correct|safe|max(imum)?|starting|usual)\b[^.?!]{0,30}\b(dose|doses|dosage|dosing|mg|milligrams?|mcg|micrograms?|tablets|pills|units|ml)\b",
+    r"\b(dose|dosage|dosing)\b[^.?!]{0,40}\b(for (me|my|him|her|a \d+|an? \w+ (kg|year))|i (weigh|am)|he (weighs|is)|she (weighs|is))\b",
+    r"\b(i|he|she|my \w+|child|son|daughter)\b[^.?!]{0,20}\b(weigh|weighs|weighing)\b",
+    r"\b\d+\s*(kg|kilos?|lbs?|pounds)\b[^.?!]{0,60}\b(dose|how much|mg|take)\b",
+    r"\b(double|increase|decrease|reduce|lower|raise|up|cut|halve|change)\s+(my|his|her|the|our)\s+(\w+\s+){0,2}(dose|doses|dosage|tablets|pills|medicine|medication|injection)\b",
+)
+_STOP_CHANGE = _rx(
+    r"\b(can|should|could|may|must|do)\s+(i|we|he|she|they|my \w+)\s+(stop|quit|skip|miss|come off|get off|go off|taper|wean|pause|halve|swap|switch|change|cut down|cut back)\b",
+    r"\b(stopping|quitting|skipping|coming off|tapering off)\s+(my|his|her|the)\b",
+    r"\b(i|he|she|we)\s+(want|wants|plan|am planning|am going|'m going)\s+to\s+(stop|quit|come off)\b",
+    r"\bis it (ok|okay|safe|fine|alright)\s+(for me |for him |for her )?to\s+(stop|skip|miss|quit)\b",
+)
+_PERSONAL_DECISION = _rx(
+    r"\b(should|shall|must)\s+(i|we|he|she|my \w+)\s+(get|have|take|start|try|go on|choose|pick|book|agree to|accept|refuse)\b",
+    r"\bwhich (is|would be|one is) (better|best|safer|right) for (me|him|her|my \w+|us)\b",
+    r"\b(what|which) (would|should) (you|i) (choose|pick|recommend|do)\b(?! (if|about|after|when))",
+    r"\b(is|are)\s+(my|his|her|our)\s+(count|platelets?|platelet count|levels?)\b[^.?!]{0,30}\b(ok|okay|safe|enough|high enough|good enough|fine|too low)\s+(for|to)\b",
+    r"\b(my|his|her|our)\b[^.?!,]{0,20}\b(count|platelets?|platelet count)\s+(is|are|was|were|of|at)\s+\d+[^?!]{0,100}\b(can|should|is it safe|ok|okay|allowed|let|will they|would they|could)\b[^.?!]{0,40}\b(surgery|operation|procedure|epidural|delivery|birth|dental|extraction|tooth|biopsy|tattoo|flight|fly|travel|stop|play|match|game|start|school|sport)\w*",
+    r"\b(can|may|could)\s+(i|he|she|my \w+)\s+(have|get|go ahead with)\s+(my|his|her|the|a)\s+(surgery|operation|procedure|epidural|tooth|dental)\b[^.?!]{0,40}\b(count|platelets?)\b",
+    r"\b(my|his|her) (doctor|cardiologist|gp|dentist|surgeon|team|hematologist|haematologist)\b[^.?!]{0,60}\b(should i|should we|do i|do we|can i)\b[^.?!]{0,30}\b(stop|take|listen|follow|ignore|switch)\b",
+)
+_TREATMENT_WORDS = _rx(
+    r"\b(medicine|medicines|medication|meds|tablets?|pills?|drugs?|treatment|therapy|injections?|infusions?|dose|steroids?)\b"
+)
+
+
+def abstain_reason(text: str) -> AbstainReason | None:
+    """Why `text` asks for a personal treatment decision, or None.
+
+    Returns:
+        "dose", "stop_or_change", "procedure_at_count" or "treatment_choice".
+    """
+    names = {m.name for m in find_mentions(text) if m.kind in ("treatment", "medicine")}
+    if _DOSE.search(text) and (names or _TREATMENT_WORDS.search(text)):
+        return "dose"
+    if _STOP_CHANGE.search(text) and (names or _TREATMENT_WORDS.search(text)):
+        return "stop_or_change"
+    if _PERSONAL_DECISION.search(text):
+        if _PROCEDURE.search(text):
+            return "procedure_at_count"
+        itp_treatments = {m.name for m in find_mentions(text) if m.kind == "treatment"}
+        if itp_treatments or re.search(r"\b(count|platelet)", text, re.I):
+            return "treatment_choice"
+    return None
+
+
+_PROCEDURE = _rx(r"\b(surgery|operation|procedure|epidural|delivery|birth|dental|extraction|tooth|biopsy|tattoo)")
+
+
+def check(text: str) -> Gate | None:
+    """The rules alone, in order of danger: urgent, then abstain, then decline."""
+    if red := urgent_reason(text):
+        return Gate("urgent", red)
+    if decision := abstain_reason(text):
+        return Gate("abstain", decision)
+    if declined := decline_reason(text):
+        return Gate("decline", declined)
+    return None

@@ -1,0 +1,29 @@
+"""Query understanding: typo repair, brand names, lay words, count ranges."""
+
+from __future__ import annotations
+
+from qa.understanding.query import correct_spelling, count_band, prepare
+
+VOCAB = {"prednisone": 40, "second": 30, "treatment": 80, "effects": 50, "pain": 60, "travel": 5}
+
+
+def test_one_letter_typos_are_repaired() -> None:
+    assert correct_spelling("predisone makes me hungry", VOCAB) == "prednisone makes me hungry"
+    assert correct_spelling("whats secnd line treatmnt", VOCAB) == "whats second line treatment"
+    assert correct_spelling("side efects", VOCAB) == "side effects"
+
+
+def test_short_words_are_not_shortened_into_other_words() -> None:
+    assert correct_spelling("going to spain", VOCAB) == "going to spain"
+
+
+def test_brand_names_add_the_generic_name() -> None:
+    q = prepare("can I do my nplate shots at home", VOCAB)
+    assert "romiplostim" in q.dense
+    assert "injection" in q.lexical
+
+
+def test_count_ranges() -> None:
+    assert count_band(8) == "count below 10"
+    assert count_band(45) == "count between 20 and 50"
+    assert "between 20 and 50" in prepare("my count came back at 45", VOCAB).lexical

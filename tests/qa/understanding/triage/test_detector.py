@@ -1,0 +1,120 @@
+"""The combined detector (rules + learned model) on the frozen validation rows, and its fallbacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eval import triage as tri
+from qa.understanding.triage.detector import Triage, pieces
+
+FROZEN = Path(__file__).resolve().parents[4] / "eval" / "suites" / "frozen" / "triage.yaml"
+# Floors measured on the frozen sets when the detector was built (closing note of the triage
+# issue): a fall below them is a regression. The issue's targets are higher (urgent recall 1.0).
+FLOORS = {"urgent_recall": 0.97, "abstain_recall": 0.70, "decline_recall": 0.60}
+CEILINGS = {"false_urgent_rate": 0.30, "false_decline_rate": 0.05}
+
+
+class _Outcome:
+    def __init__(self, gate) -> None:
+        self.kind = gate.kind if gate else "answer"
+        self.reason = gate.reason if gate else ""
+
+
+def _outcomes(triage: Triage, cases):
+    out = []
+    for case in cases:
+        history = [{"role": "user", "content": t} for t in case.turns[:-1]]
+        out.append(_Outcome(triage.check(case.turns[-1], history)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def fitted(assistant) -> Triage:
+    assistant.triage.prepare()
+    assert assistant.triage.ready, assistant.triage.error
+    return assistant.triage
+
+
+@pytest.mark.parametrize("source", ["banks-validation", "frozen-suite"])
+def test_every_validation_row_through_the_combined_detector(fitted, source: str) -> None:
+    cases = tri.bank_cases("validation") if source == "banks-validation" else tri.suite_cases(FROZEN)
+    result = tri.score(cases, _outcomes(fitted, cases))
+    metrics = result.metrics()
+    for name, floor in FLOORS.items():
+        assert metrics[name] is not None and metrics[name] >= floor, (name, metrics[name], result.misses[:5])
+    for name, ceiling in CEILINGS.items():
+        assert metrics[name] is not None and metrics[name] <= ceiling, (name, metrics[name])
+
+
+@pytest.mark.parametrize(("message", "flag"), [
+    ("my little boy walked into the corner of the table at nursery, theres a lump on his forehead, hes fine tho", "head_injury"),
+    ("my wife is 30 weeks and the baby has barely moved today, probably just sleeping?", "pregnancy_emergency"),
+    ("had my spleen out in 2019, feeling shivery and rubbish tonight, 38.9, sleep it off?", "fever_no_spleen"),
+    ("my calf is swollen and hot since i started promacta, gym injury i guess", "clot_signs"),
+])
+def test_the_model_catches_what_the_rules_miss(fitted, message: str, flag: str) -> None:
+    from qa.understanding.triage import rules
+
+    assert rules.urgent_reason(message) is None  # ordinary words, reassurance-seeking
+    gate = fitted.check(message)
+    assert gate is not None and gate.kind == "urgent" and gate.by == "model" and gate.reason == flag
+
+
+def test_without_a_model_the_rules_still_decide() -> None:
+    triage = Triage(embedder=None, model_dir=None)
+    gate = triage.check("I fell and hit my head on the floor, platelets 12")
+    assert gate is not None and gate.kind == "urgent" and gate.by == "rules"
+    assert triage.check("is itp contagious?") is None
+
+
+class _Broken:
+    def embed_queries(self, texts):
+        raise RuntimeError("model files missing")
+
+
+def test_an_embedder_that_cannot_load_leaves_the_rules_in_charge(tmp_path, fitted) -> None:
+    triage = Triage(embedder=_Broken(), model_dir=tmp_path)
+    triage._model = fitted.model  # a fitted model, but no way to embed the message
+    gate = triage.check("I'm throwing up blood")
+    assert gate is not None and gate.kind == "urgent"
+    assert triage.prepare() is not None  # the fitted model stays; nothing crashes
+
+
+def test_a_model_not_fitted_yet_never_delays_a_reply(tmp_path, embedder) -> None:
+    import time
+
+    triage = Triage(embedder, tmp_path)
+    triage.prepare_in_background()
+    started = time.perf_counter()
+    gate = triage.check("my nose has been bleeding for 40 minutes and won't stop")
+    assert time.perf_counter() - started < 1.0 and gate is not None and gate.kind == "urgent"
+    triage.stop()
+
+
+def test_long_messages_are_also_read_in_sentence_pairs() -> None:
+    filler = "We moved house last month and the kids started a new school. " * 6
+    parts = pieces(filler + "Also my daughter fell down the stairs and hit her head. She seems ok.")
+    assert parts[0].startswith("We moved") and any("hit her head" in p for p in parts[1:])
+    assert pieces("short question about itp") == ["short question about itp"]
+
+
+def test_the_sign_is_named_right_for_most_emergencies(fitted) -> None:
+    # Measured when the group model was fitted: 0.82 of caught bank-validation emergencies are
+    # named with their own red flag (the rest mostly a neighbouring one: clot vs stroke signs).
+    urgent = [c for c in tri.bank_cases("validation") if c.expected == "urgent"]
+    named = [g.reason == c.group for c in urgent
+             if (g := fitted.check(c.turns[-1], [{"role": "user", "content": t} for t in c.turns[:-1]]))
+             and g.kind == "urgent"]
+    assert len(named) >= 0.97 * len(urgent) and sum(named) / len(named) >= 0.75
+
+
+def test_a_changed_fitting_setting_never_loads_old_weights(tmp_path, monkeypatch) -> None:
+    # The cache key covers the fitting settings (thresholds' targets, weights), not only the data.
+    from qa.understanding.triage import detector
+
+    triage = Triage(None, tmp_path)
+    before = triage._path()
+    monkeypatch.setattr(detector, "FIT_CONFIG", detector.FIT_CONFIG + " changed")
+    assert triage._path() != before
