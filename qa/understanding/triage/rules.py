@@ -85,9 +85,12 @@ _URGENT_SIGNS: dict[RedFlagId, re.Pattern[str]] = {
 _BLEEDING_NOW = _rx(
     r"\b(bleeding|blood blisters?|nosebleeds?|nose bleeds?|gums? (are )?bleeding|bloody|blood)\b"
 )
+# A number that measures something else is no count: "normal for 6 months", "count 2 days ago".
+_NOT_A_COUNT = (r"(?!\s*(?:months?|weeks?|wks?|days?|years?|yrs?|hours?|hrs?|mins?|minutes?|times|"
+                r"tablets?|pills?|doses?|mg|mcg|kg|kilos?|lbs?|y/?o|years? old|weeks? pregnant)\b)")
 _COUNT = re.compile(
     r"\b(?:platelets?|plts?|count|counts|level)\b[^0-9.?!]{0,25}?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b"
-    r"|\b(\d{1,3})\s*(k|000|,000)?\s+platelets?\b",
+    + _NOT_A_COUNT + r"|\b(\d{1,3})\s*(k|000|,000)?\s+platelets?\b",
     re.I,
 )
 # Someone describing what is happening (not asking in general) — first/second/third person now.

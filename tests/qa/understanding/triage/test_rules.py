@@ -102,7 +102,10 @@ def test_urgent_wins_over_decline_and_abstain() -> None:
 
 @pytest.mark.parametrize(
     ("text", "count"),
-    [("platelets were 12k", 12.0), ("count of 9,000", 9.0), ("my platelets are 45", 45.0), ("no numbers", None)],
+    [("platelets were 12k", 12.0), ("count of 9,000", 9.0), ("my platelets are 45", 45.0), ("no numbers", None),
+     # A number that measures time, weight or doses is not a count.
+     ("count has been normal for 6 months", None), ("count fine, 12 weeks pregnant", None),
+     ("count is 45, 12 weeks pregnant", 45.0), ("count 8 for 2 days now", 8.0), ("count steady 3 years", None)],
 )
 def test_parse_count(text: str, count: float | None) -> None:
     assert parse_count(text) == count
