@@ -1,10 +1,12 @@
 """`itpqa eval triage`: the triage detector on the frozen validation sets, per red flag.
 
-Three frozen sets, none ever used for fitting or tuning:
+Four frozen sets, none ever used for fitting or tuning:
 - the banks' validation split (20%, `qa.understanding.triage.banks.split_of`),
-- `eval/suites/frozen/triage.yaml`, written before the learned triage existed, and
+- `eval/suites/frozen/triage.yaml`, written before the learned triage existed,
 - `eval/suites/frozen/triage-context.yaml`, written before context statements ("I'm 28 weeks
-  pregnant with ITP", "I have no spleen") were taught as near-misses.
+  pregnant with ITP", "I have no spleen") were taught as near-misses, and
+- `eval/suites/frozen/triage-fresh.yaml`, 180 new messages written before the sixth session's
+  triage changes.
 
 Each case is asked through the whole `Assistant` (earlier turns first, as a conversation), so the
 figures are what a patient would get, not what one component would say.
@@ -23,7 +25,9 @@ NOT_IN_SOURCES = "not_in_sources"  # the answer path's reason when the library h
 FROZEN_SUITE = Path(__file__).parent / "suites" / "frozen" / "triage.yaml"
 # Written before the context-statement change ("I'm 28 weeks pregnant with ITP" made urgent).
 CONTEXT_SUITE = Path(__file__).parent / "suites" / "frozen" / "triage-context.yaml"
-FROZEN_SUITES = (FROZEN_SUITE, CONTEXT_SUITE)
+# Written 2026-12-02 before that session's triage changes (banks abstain-c, decline-d).
+FRESH_SUITE = Path(__file__).parent / "suites" / "frozen" / "triage-fresh.yaml"
+FROZEN_SUITES = (FROZEN_SUITE, CONTEXT_SUITE, FRESH_SUITE)
 
 
 @dataclass(frozen=True)
