@@ -71,7 +71,7 @@ def clean_history(history: Any, max_turns: int) -> tuple[list[dict], bool]:
         for h in history
         if isinstance(h, dict) and h.get("role") in ("user", "assistant") and isinstance(h.get("content"), str)
     ]
-    return ok[-max_turns:], len(ok) != len(history)
+    return (ok[-max_turns:] if max_turns > 0 else []), len(ok) != len(history)
 
 
 class Pipeline:

@@ -23,6 +23,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 import numpy as np
 
 from qa.index import lexical_files
+from qa.index.embedder import DIM
 from qa.text.words import query_terms
 from qa.types import Passage, SourceRef
 
@@ -75,7 +76,7 @@ class Row:
     sentences: tuple[str, ...]
     chunk_vec: np.ndarray
     head_vec: np.ndarray
-    sent_vecs: np.ndarray  # (n_sentences, 384)
+    sent_vecs: np.ndarray  # (n_sentences, DIM)
 
 
 def _pack(vecs: np.ndarray) -> bytes:
@@ -146,7 +147,7 @@ def _healing(method: Callable[Concatenate[LexicalIndex, P], R]) -> Callable[Conc
 
 
 def _unpack(blob: bytes, rows: int) -> np.ndarray:
-    return np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(rows, -1)
+    return np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(rows, DIM)
 
 
 class LexicalIndex:

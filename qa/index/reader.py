@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.index.embedder import DIM
 from qa.index.lexical import LexicalIndex, LexicalWriter, NewRow, cache_problem
 from qa.index.lexical_files import seal_path
 from qa.index.store import ChromaStore, IndexInfo
@@ -86,7 +87,7 @@ def fetch_rows(store: ChromaStore, generation: str, chunk_ids: list[str]) -> lis
     for k, (cid, text, meta) in enumerate(zip(chunks.ids, chunks.documents, chunks.metadatas, strict=True)):
         n = int(meta.get("n_sentences", 0))
         pairs = [by_id[f"{cid}:{i}"] for i in range(n) if f"{cid}:{i}" in by_id]
-        vecs = np.vstack([v for _, v in pairs]) if pairs else np.zeros((0, 384), np.float32)
+        vecs = np.vstack([v for _, v in pairs]) if pairs else np.zeros((0, DIM), np.float32)
         head = head_by_id.get(cid, chunks.embeddings[k])
         rows.append(chunk_metadata_to_row(cid, text, meta, chunks.embeddings[k], head,
                                           [d for d, _ in pairs], vecs))

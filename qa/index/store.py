@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
@@ -18,6 +19,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from qa.index.embedder import DIM
 from qa.offline import enforce_offline
 from qa.settings import Settings
 
@@ -145,12 +147,14 @@ class ChromaStore:
 
     def generations(self) -> list[str]:
         """Every generation that has collections (active, stale or half-built)."""
-        prefix = self._name("")
+        # Exactly "<prefix>-<generation>-<kind>": another deployment's longer prefix on the same
+        # Chroma ("itpqa-staging" beside "itpqa") is never taken for a generation (and dropped).
+        own = re.compile(re.escape(self._name("")) + r"(g\d{14}[0-9a-f]{6})-(?:chunks|sentences|headings|questions)")
         gens = set()
         for col in self.client.list_collections():
             name = col if isinstance(col, str) else col.name
-            if name.startswith(prefix) and name.endswith(("-chunks", "-sentences", "-headings", "-questions")):
-                gens.add(name[len(prefix):].rsplit("-", 1)[0])
+            if m := own.fullmatch(name):
+                gens.add(m.group(1))
         return sorted(gens)
 
     def drop(self, generation: str) -> None:
@@ -191,10 +195,10 @@ class ChromaStore:
         for i in range(0, len(ids), _BATCH):
             r = col.get(ids=list(ids[i : i + _BATCH]), include=["embeddings", "documents", "metadatas"])
             ids_out += r["ids"]
-            embs.append(np.asarray(r["embeddings"], dtype=np.float32).reshape(-1, 384))
+            embs.append(np.asarray(r["embeddings"], dtype=np.float32).reshape(-1, DIM))
             docs += r["documents"]
             metas += [dict(m or {}) for m in r["metadatas"]]
-        emb = np.vstack(embs) if embs else np.zeros((0, 384), dtype=np.float32)
+        emb = np.vstack(embs) if embs else np.zeros((0, DIM), dtype=np.float32)
         return Records(ids_out, emb, docs, metas)
 
     def iter_all(self, generation: str, kind: str, batch: int = _BATCH) -> Iterator[Records]:
@@ -207,7 +211,7 @@ class ChromaStore:
                 return
             yield Records(
                 list(r["ids"]),
-                np.asarray(r["embeddings"], dtype=np.float32).reshape(-1, 384),
+                np.asarray(r["embeddings"], dtype=np.float32).reshape(-1, DIM),
                 list(r["documents"]),
                 [dict(m or {}) for m in r["metadatas"]],
             )

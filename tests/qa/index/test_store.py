@@ -105,9 +105,6 @@ def test_a_dropped_generation_is_gone_and_the_others_stay(store: ChromaStore) ->
     assert sorted(ChromaStore(store.settings).all_ids(keep, "chunks")) == ["a", "b", "c"]
 
 
-@pytest.mark.xfail(strict=True, reason="generations() takes every collection whose name starts with "
-                   "'<prefix>-' as its own, so a prefix 'itpqa' lists (and ingest's cleanup drops) "
-                   "the generations of a prefix 'itpqa-staging' sharing the Chroma store")
 def test_a_longer_prefix_sharing_the_store_is_not_taken_for_a_generation(tmp_path: Path) -> None:
     """Two deployments on one Chroma ('itpqa' and 'itpqa-staging') each see only their own generations."""
     main = ChromaStore(Settings(data_dir=tmp_path / "data", collection="itpqa"))
