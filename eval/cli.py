@@ -168,7 +168,7 @@ def run(suites: tuple[Path, ...], out: Path | None, fail_under: tuple[str, ...],
     from eval.report import render
     from eval.runner import Runner, RunnerError, replay
     from eval.scoring import score_runs
-    from eval.support_model import SupportScorer, default_scorer
+    from eval.support_model import default_scorer
     from qa.disclaimer import DISCLAIMER
     from qa.settings import get_settings
 
@@ -201,8 +201,7 @@ def run(suites: tuple[Path, ...], out: Path | None, fail_under: tuple[str, ...],
         run_settings = settings.model_dump(mode="json")
 
     k = k or DEFAULT_K
-    embedder = getattr(bot, "embedder", None)
-    scorer = SupportScorer(embedder) if embedder is not None else default_scorer()
+    scorer = default_scorer(getattr(bot, "embedder", None))
     summaries, failed_gate, saved = [], False, {}
     for suite in picked:
         started = dt.datetime.now(dt.UTC)

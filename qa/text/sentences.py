@@ -9,8 +9,15 @@ _ABBREVIATIONS = (
     "u.s", "u.k", "a.m", "p.m", "al", "mg", "min", "max", "inc", "ltd", "jan", "feb", "mar",
     "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 )
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-_COLON_BOUNDARY = re.compile(r"(?<=[.!?:])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def _boundary(ends: str) -> re.Pattern[str]:
+    """After one of `ends` (and any closing quote or bracket), before a capital or a digit."""
+    return re.compile(rf"(?<=[{ends}])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+_BOUNDARY = _boundary(".!?")
+_COLON_BOUNDARY = _boundary(".!?:")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _SPACE = re.compile(r"\s+")
 
