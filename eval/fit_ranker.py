@@ -17,7 +17,7 @@ import numpy as np
 
 from qa.corpus.questions import load_question_bank
 from qa.index.adapter import PhrasingMatcher
-from qa.index.phrasings import fit_adapter, indexed, section_key, split_of
+from qa.index.phrasings import fit_matcher, indexed, section_key, split_of
 from qa.understanding.ranker import FEATURES, Ranker, feature_vector
 from qa.understanding.retrieve import HybridSearch
 
@@ -35,15 +35,19 @@ def fold_of(phrasing_suffix: str) -> int:
 class LeaveOneOut(HybridSearch):
     """The engine's search with one phrasing's own vector hidden from the phrasing index.
 
-    The query adapter was fitted on every train phrasing, the hidden one included, so here each
-    phrasing is matched through an adapter fitted without its fold (out-of-fold), as an unseen
-    question would be.
+    The query adapter and section model were fitted on every train phrasing, the hidden one
+    included, so here each phrasing is matched through an adapter and section model fitted
+    without its fold (out-of-fold), as an unseen question would be.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hidden = ""  # the ":q<hash>" suffix of the phrasing being asked
         self.folds: dict[int, PhrasingMatcher] = {}
+
+    def current_matcher(self) -> PhrasingMatcher | None:
+        matcher = self.folds.get(fold_of(self.hidden)) if self.hidden else None
+        return matcher if matcher is not None else super().current_matcher()
 
     def _phrasing_hits(self, qvec: np.ndarray) -> list[tuple[str, float]]:
         matcher = self.folds.get(fold_of(self.hidden)) if self.hidden else None
@@ -53,17 +57,16 @@ class LeaveOneOut(HybridSearch):
 
 
 def fold_matchers(store: Any, generation: str) -> dict[int, PhrasingMatcher]:
-    """One matcher per fold, its adapter fitted without that fold's phrasings."""
+    """One matcher per fold, its adapter and section model fitted without that fold's phrasings."""
     found = indexed(store, generation)
-    ids, vectors, _ = found
     out: dict[int, PhrasingMatcher] = {}
     for k in range(FOLDS):
         def in_fold(pid: str, k: int = k) -> bool:
             return fold_of(pid) == k
 
-        matrix = fit_adapter(store, generation, leave_out=in_fold, phrasings=found)
-        if matrix is not None:
-            out[k] = PhrasingMatcher.build(ids, vectors, matrix)
+        matcher = fit_matcher(store, generation, leave_out=in_fold, phrasings=found)
+        if matcher is not None:
+            out[k] = matcher
     return out
 
 

@@ -120,7 +120,7 @@ class ExtractiveGenerator(Generator):
                 + 0.15 * aspect_cov + 0.15 * (entity_cov - 1.0)
             )
             features.append({
-                "heading": hit.heading, "dense": hit.dense, "question": hit.question,
+                "heading": hit.heading, "dense": hit.dense, "question": hit.question, "section": hit.section,
                 "best_sentence": best_sent, "coverage": coverage, "aspect": aspect_cov,
                 "entity": entity_cov, "topic": topic_cov, "lexical": hit.lexical / top_lex,
                 "fused": hit.fused / top_fused,

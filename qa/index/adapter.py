@@ -83,17 +83,74 @@ def adapt(vectors: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return out / np.where(norms == 0, 1.0, norms)
 
 
+SECTIONS_C = 10.0  # L2 strength of the section model, chosen by 5-fold CV on the train phrasings
+
+
+@dataclass(frozen=True)
+class SectionModel:
+    """A softmax over sections in adapted space: which section a question asks for.
+
+    Fitted beside the adapter on the same rows (train phrasings and headings, each labelled by
+    its section's first chunk). Where nearest-phrasing matching asks "which one phrasing is
+    closest", this weighs all of a section's phrasings at once.
+    """
+
+    labels: tuple[str, ...]  # the chunk id of each section
+    weights: np.ndarray  # (sections, dim)
+    bias: np.ndarray  # (sections,)
+
+    def proba(self, adapted: np.ndarray) -> dict[str, float]:
+        """Each section's probability for one adapted unit vector."""
+        z = self.weights @ np.asarray(adapted, dtype=np.float32) + self.bias
+        e = np.exp(z - z.max())
+        p = e / e.sum()
+        return dict(zip(self.labels, map(float, p), strict=True))
+
+    def valid(self, dim: int) -> bool:
+        n = len(self.labels)
+        return (n >= 2 and self.weights.shape == (n, dim) and self.bias.shape == (n,)
+                and bool(np.isfinite(self.weights).all()) and bool(np.isfinite(self.bias).all()))
+
+
+def fit_sections(adapted: np.ndarray, labels: Sequence[str], c: float = SECTIONS_C) -> SectionModel | None:
+    """The section model for adapted unit rows labelled by section (None with under 2 sections).
+
+    >>> rng = np.random.default_rng(0)
+    >>> v = rng.normal(size=(30, 8)); v /= np.linalg.norm(v, axis=1, keepdims=True)
+    >>> m = fit_sections(v, [str(i % 3) for i in range(30)])
+    >>> sorted(m.labels), round(sum(m.proba(v[0]).values()), 6)
+    (['0', '1', '2'], 1.0)
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(labels)) < 2:
+        return None
+    clf = LogisticRegression(C=c, max_iter=300).fit(np.asarray(adapted, dtype=np.float32), list(labels))
+    weights = np.asarray(clf.coef_, dtype=np.float32)
+    bias = np.asarray(clf.intercept_, dtype=np.float32)
+    if len(clf.classes_) == 2:  # sklearn keeps one row for two classes: spell out both
+        weights, bias = np.vstack([-weights / 2, weights / 2]), np.array([-bias[0] / 2, bias[0] / 2])
+    return SectionModel(tuple(str(c) for c in clf.classes_), weights, bias.astype(np.float32))
+
+
 @dataclass(frozen=True)
 class PhrasingMatcher:
-    """The indexed phrasings in adapted space: which phrasings a question is nearest to."""
+    """The indexed phrasings in adapted space: which phrasings a question is nearest to, and
+    (with a section model) which section it asks for."""
 
     ids: tuple[str, ...]
     vectors: np.ndarray  # adapted, unit rows, one per id
     matrix: np.ndarray
+    sections: SectionModel | None = None
 
     @classmethod
-    def build(cls, ids: Sequence[str], vectors: np.ndarray, matrix: np.ndarray) -> PhrasingMatcher:
-        return cls(tuple(ids), adapt(vectors, matrix), matrix)
+    def build(cls, ids: Sequence[str], vectors: np.ndarray, matrix: np.ndarray,
+              sections: SectionModel | None = None) -> PhrasingMatcher:
+        return cls(tuple(ids), adapt(vectors, matrix), matrix, sections)
+
+    def section_proba(self, vector: np.ndarray) -> dict[str, float]:
+        """Each section's probability (by chunk id), or {} without a section model."""
+        return self.sections.proba(adapt(vector, self.matrix)) if self.sections is not None else {}
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """The `n` nearest phrasings as (id, cosine in adapted space), best first."""
@@ -112,14 +169,21 @@ class Saved:
     matrix: np.ndarray
     ids: tuple[str, ...] = ()
     vectors: np.ndarray | None = None
+    sections: SectionModel | None = None
 
 
-def save(path: Path, matrix: np.ndarray, ids: Sequence[str] = (), vectors: np.ndarray | None = None) -> None:
-    """Write the adapter (and its phrasings) atomically: a reader never sees half a file."""
+def save(path: Path, matrix: np.ndarray, ids: Sequence[str] = (), vectors: np.ndarray | None = None,
+         sections: SectionModel | None = None) -> None:
+    """Write the adapter (with its phrasings and section model) atomically: a reader never sees
+    half a file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     arrays = {"matrix": np.asarray(matrix, dtype=np.float32), "ids": np.array(list(ids), dtype=str)}
     if vectors is not None:
         arrays["vectors"] = np.asarray(vectors, dtype=np.float32)
+    if sections is not None:
+        arrays["section_labels"] = np.array(list(sections.labels), dtype=str)
+        arrays["section_weights"] = sections.weights
+        arrays["section_bias"] = sections.bias
     with open(tmp, "wb") as fh:
         np.savez(fh, **arrays)  # type: ignore[arg-type]
     os.replace(tmp, path)
@@ -132,6 +196,10 @@ def load(path: Path, dim: int) -> Saved | None:
             matrix = np.asarray(data["matrix"], dtype=np.float32)
             ids = tuple(str(i) for i in data["ids"]) if "ids" in data else ()
             vectors = np.asarray(data["vectors"], dtype=np.float32) if "vectors" in data else None
+            sections = (SectionModel(tuple(str(i) for i in data["section_labels"]),
+                                     np.asarray(data["section_weights"], dtype=np.float32),
+                                     np.asarray(data["section_bias"], dtype=np.float32))
+                        if "section_labels" in data else None)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, EOFError) as exc:
@@ -142,4 +210,7 @@ def load(path: Path, dim: int) -> Saved | None:
         return None
     if vectors is not None and (vectors.shape != (len(ids), dim) or not np.isfinite(vectors).all()):
         ids, vectors = (), None  # the matrix is good; the phrasings are read from the index instead
-    return Saved(matrix, ids, vectors)
+    if sections is not None and not sections.valid(dim):
+        log.warning("section model in %s is malformed: matching sections without it", path)
+        sections = None
+    return Saved(matrix, ids, vectors, sections)

@@ -128,6 +128,17 @@ def fit_adapter(store, generation: str, leave_out: Callable[[str], bool] | None 
     Returns:
         None when the generation has no question bank to fit on.
     """
+    fitted = fit_models(store, generation, leave_out, phrasings, with_sections=False)
+    return fitted[0] if fitted is not None else None
+
+
+def fit_models(store, generation: str, leave_out: Callable[[str], bool] | None = None,
+               phrasings: tuple[list[str], np.ndarray, list[str]] | None = None,
+               with_sections: bool = True):
+    """(adapter matrix, section model) fitted on the same rows, or None without a bank.
+
+    The section model (`adapter.SectionModel`) is fitted on the rows in adapted space.
+    """
     from qa.index import adapter
 
     ids, vectors, chunks = phrasings or indexed(store, generation)
@@ -142,16 +153,33 @@ def fit_adapter(store, generation: str, leave_out: Callable[[str], bool] | None 
         keep = [i for i, cid in enumerate(rec.ids) if cid in sections]
         rows.append(rec.embeddings[keep])
         labels += [rec.ids[i] for i in keep]
-    return adapter.fit(np.vstack(rows), labels)
+    x = np.vstack(rows)
+    matrix = adapter.fit(x, labels)
+    model = adapter.fit_sections(adapter.adapt(x, matrix), labels) if with_sections else None
+    return matrix, model
+
+
+def fit_matcher(store, generation: str, leave_out: Callable[[str], bool] | None = None,
+                phrasings: tuple[list[str], np.ndarray, list[str]] | None = None):
+    """A `PhrasingMatcher` over every phrasing, its adapter and section model fitted without
+    `leave_out` (None without a bank)."""
+    from qa.index import adapter
+
+    found = phrasings or indexed(store, generation)
+    fitted = fit_models(store, generation, leave_out, found)
+    if fitted is None:
+        return None
+    return adapter.PhrasingMatcher.build(found[0], found[1], fitted[0], fitted[1])
 
 
 def fit_and_save_adapter(store, generation: str, path) -> bool:
-    """Fit the generation's adapter and save it with its phrasings; False when there is no bank."""
+    """Fit the generation's adapter and section model and save them with its phrasings; False
+    when there is no bank."""
     from qa.index import adapter
 
     found = indexed(store, generation)
-    matrix = fit_adapter(store, generation, phrasings=found)
-    if matrix is None:
+    fitted = fit_models(store, generation, phrasings=found)
+    if fitted is None:
         return False
-    adapter.save(path, matrix, found[0], found[1])
+    adapter.save(path, fitted[0], found[0], found[1], sections=fitted[1])
     return True

@@ -53,8 +53,10 @@ def lexical_path(settings: Settings, generation: str) -> Path:
 
 
 def adapter_path(settings: Settings, generation: str) -> Path:
-    """The generation's query adapter (`qa.index.adapter`), a local file like its lexical index."""
-    return settings.index_dir / f"adapter-{generation}.npz"
+    """The generation's query adapter and section model (`qa.index.adapter`), a local file like
+    its lexical index. "-v2" files hold the section model too: an older generation's file is
+    not read, so its adapter and section model are fitted again."""
+    return settings.index_dir / f"adapter-{generation}-v2.npz"
 
 
 def chunk_metadata_to_row(

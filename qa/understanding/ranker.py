@@ -20,6 +20,7 @@ FEATURES: tuple[str, ...] = (
     "heading",      # question vs the section heading (cosine)
     "dense",        # question vs the passage (cosine)
     "question",     # question vs the section's best question-bank phrasing (cosine)
+    "section",      # the section model's probability for the section (qa/index/adapter.py)
     "best_sentence",  # question vs the passage's best sentence (cosine)
     "coverage",     # share of the question's words the passage uses
     "aspect",       # share of what is asked (not the entities) that the heading names
@@ -30,10 +31,10 @@ FEATURES: tuple[str, ...] = (
     "audience",     # the passage is written for who is asking (child, teen, pregnancy)
     # How far each hit is behind the best hit of the same question (0 for the best): ranking
     # is relative, and a pointwise model sees that only through these.
-    "heading_gap", "dense_gap", "question_gap", "best_sentence_gap", "lexical_gap",
+    "heading_gap", "dense_gap", "question_gap", "best_sentence_gap", "lexical_gap", "section_gap",
     "question_top",  # 1 for the hit whose phrasings match best
 )
-GAPPED = ("heading", "dense", "question", "best_sentence", "lexical")
+GAPPED = ("heading", "dense", "question", "best_sentence", "lexical", "section")
 
 
 def add_relative(features: list[dict[str, float]]) -> None:

@@ -32,6 +32,7 @@ class Hit:
     lexical: float
     heading: float = 0.0
     question: float = 0.0  # best match among the question-bank phrasings of its section
+    section: float = 0.0  # the section model's probability that the question asks for it
 
     @property
     def passage(self):
@@ -77,16 +78,20 @@ class HybridSearch:
         dense = self.reader.dense(qvec, self.candidates)
         heads = self.reader.dense(qvec, self.candidates, kind="headings")
         asked = self._phrasings(qvec)
+        sections = self._sections(qvec)
         _, lexical = self.reader.current()  # after `dense`, which may have switched generation
         lex = lexical.search(lexical_query or question, self.candidates)
-        fused = rrf([[c for c, _ in dense], [c for c, _ in heads], [c for c, _ in lex], list(asked)])
+        rankings = [[c for c, _ in dense], [c for c, _ in heads], [c for c, _ in lex], list(asked)]
+        if sections:
+            rankings.append(sorted(sections, key=sections.__getitem__, reverse=True)[: self.candidates])
+        fused = rrf(rankings)
         top = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k, 1) * 2]
         rows = lexical.rows(top)
         lex_scores = dict(lex)
         hits = [
             Hit(row=rows[cid], fused=fused[cid], dense=float(rows[cid].chunk_vec @ qvec),
                 lexical=lex_scores.get(cid, 0.0), heading=float(rows[cid].head_vec @ qvec),
-                question=asked.get(cid, 0.0))
+                question=asked.get(cid, 0.0), section=sections.get(cid, 0.0))
             for cid in top if cid in rows
         ]
         return hits[:k]
@@ -101,7 +106,7 @@ class HybridSearch:
         if info.generation in self._without_phrasings:
             return []
         try:
-            matcher = self.matcher(info.generation)
+            matcher = self.current_matcher()
             if matcher is not None:
                 return matcher.query(qvec, self.candidates * 3)
             return self.reader.store.query(info.generation, qvec, self.candidates * 3, kind=PHRASINGS)
@@ -110,6 +115,24 @@ class HybridSearch:
                 raise
             self._without_phrasings.add(info.generation)
             return []
+
+    def current_matcher(self) -> PhrasingMatcher | None:
+        """The open generation's matcher (None without an adapter yet)."""
+        info, _ = self.reader.current()
+        return self.matcher(info.generation)
+
+    def _sections(self, qvec: np.ndarray) -> dict[str, float]:
+        """The section model's probabilities by chunk id ({} without one)."""
+        info, _ = self.reader.current()
+        if info.generation in self._without_phrasings:
+            return {}
+        try:
+            matcher = self.current_matcher()
+        except Exception as exc:
+            if type(exc).__name__ not in _NO_COLLECTION:
+                raise
+            return {}
+        return matcher.section_proba(qvec) if matcher is not None else {}
 
     def matcher(self, generation: str) -> PhrasingMatcher | None:
         """The generation's phrasings in the query adapter's space, or None without an adapter.
@@ -131,7 +154,7 @@ class HybridSearch:
                 ids, vectors = list(saved.ids), saved.vectors
             else:
                 ids, vectors, _ = indexed(self.reader.store, generation)
-            found = PhrasingMatcher.build(ids, vectors, saved.matrix) if ids else None
+            found = PhrasingMatcher.build(ids, vectors, saved.matrix, saved.sections) if ids else None
             self._matchers = {generation: found}  # only the open generation is kept
             return found
 

@@ -78,6 +78,42 @@ def test_an_unreadable_or_wrong_adapter_file_is_ignored(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*.tmp"))  # saving leaves no temp files behind
 
 
+def test_the_section_model_weighs_all_of_a_sections_phrasings() -> None:
+    rng = np.random.default_rng(2)
+    centres = rng.normal(size=(12, 8))
+    xtr, ytr = _points(rng, centres, 12)
+    xte, yte = _points(rng, centres, 4)
+    model = adapter.fit_sections(xtr, [f"c{y}" for y in ytr])
+    assert model is not None and model.valid(xtr.shape[1]) and len(model.labels) == 12
+    picks = [max((p := model.proba(x)), key=p.__getitem__) for x in xte]
+    accuracy = float(np.mean([pick == f"c{y}" for pick, y in zip(picks, yte, strict=True)]))
+    # It beats the nearest single phrasing, which one noisy neighbour can mislead.
+    assert accuracy > _nearest_accuracy(xtr, ytr, xte, yte) + 0.2, accuracy
+    assert sum(model.proba(xte[0]).values()) == pytest.approx(1.0)
+    assert adapter.fit_sections(xtr, ["one"] * len(xtr)) is None  # one section: nothing to choose
+    two = adapter.fit_sections(xtr[:24], ["a"] * 12 + ["b"] * 12)  # sklearn's binary case
+    assert two is not None and two.weights.shape == (2, xtr.shape[1]) and two.valid(xtr.shape[1])
+
+
+def test_the_section_model_is_saved_with_the_adapter_and_a_broken_one_is_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "adapter-g1-v2.npz"
+    model = adapter.SectionModel(("g1-c1", "g1-c2"), np.eye(2, 4, dtype=np.float32),
+                                 np.zeros(2, dtype=np.float32))
+    adapter.save(path, np.eye(4), ["g1-c1:qa"], np.eye(4, dtype=np.float32)[:1], sections=model)
+    saved = adapter.load(path, 4)
+    assert saved is not None and saved.sections is not None
+    assert saved.sections.labels == model.labels and np.array_equal(saved.sections.weights, model.weights)
+    matcher = PhrasingMatcher.build(saved.ids, saved.vectors, saved.matrix, saved.sections)
+    proba = matcher.section_proba(np.array([1, 0, 0, 0], dtype=np.float32))
+    assert max(proba, key=proba.__getitem__) == "g1-c1"
+    bad = adapter.SectionModel(("g1-c1", "g1-c2"), np.full((2, 4), np.nan, dtype=np.float32),
+                               np.zeros(2, dtype=np.float32))
+    adapter.save(path, np.eye(4), sections=bad)
+    kept = adapter.load(path, 4)
+    assert kept is not None and kept.sections is None  # the matrix still serves
+    assert PhrasingMatcher.build([], np.zeros((0, 4)), np.eye(4)).section_proba(np.ones(4)) == {}
+
+
 @pytest.fixture
 def banked(tmp_path: Path) -> Settings:
     """Three real documents with their real question banks, indexed into a temp folder."""
@@ -101,12 +137,17 @@ def test_ingest_fits_the_adapter_and_the_search_uses_it(banked: Settings, embedd
     q = embedder.embed_query("what is nplate")
     assert bot.search._phrasing_hits(q)[:5] == matcher.query(q, bot.search.candidates * 3)[:5]
     # The phrasings came from the adapter file, exactly as the index holds them.
-    from qa.index.phrasings import indexed
+    from qa.index.phrasings import chunk_of, indexed
     ids, vectors, _ = indexed(bot.reader.store, summary.generation)
     assert set(matcher.ids) == set(ids) and len(matcher.ids) == len(ids)
     row = {pid: i for i, pid in enumerate(ids)}
     expected = adapter.adapt(vectors[[row[pid] for pid in matcher.ids]], matcher.matrix)
     assert np.allclose(matcher.vectors, expected, atol=1e-6)
+    # The section model came with it, over the sections that have phrasings, and the search's
+    # hits carry its probabilities.
+    assert matcher.sections is not None and set(matcher.sections.labels) <= {chunk_of(p) for p in ids}
+    hits = bot.search.search("what is nplate", k=3)
+    assert all(0.0 <= h.section <= 1.0 for h in hits) and max(h.section for h in hits) > 0.0
     # A changed corpus makes a new generation; the old adapter file goes with the old generation.
     (banked.corpus_dir / "what-is-itp.md").write_text(
         (banked.corpus_dir / "what-is-itp.md").read_text(encoding="utf-8") + "\nOne more line.\n",
