@@ -45,12 +45,16 @@ class LeaveOneOut(HybridSearch):
         self.hidden = ""  # the ":q<hash>" suffix of the phrasing being asked
         self.folds: dict[int, PhrasingMatcher] = {}
 
+    def _fold_matcher(self) -> PhrasingMatcher | None:
+        """The matcher fitted without the hidden phrasing's fold (None when nothing is hidden)."""
+        return self.folds.get(fold_of(self.hidden)) if self.hidden else None
+
     def current_matcher(self) -> PhrasingMatcher | None:
-        matcher = self.folds.get(fold_of(self.hidden)) if self.hidden else None
+        matcher = self._fold_matcher()
         return matcher if matcher is not None else super().current_matcher()
 
     def _phrasing_hits(self, qvec: np.ndarray) -> list[tuple[str, float]]:
-        matcher = self.folds.get(fold_of(self.hidden)) if self.hidden else None
+        matcher = self._fold_matcher()
         found = (matcher.query(qvec, self.candidates * 3 + 1) if matcher is not None
                  else super()._phrasing_hits(qvec))
         return [(pid, sim) for pid, sim in found if not (self.hidden and pid.endswith(self.hidden))]

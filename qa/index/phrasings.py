@@ -118,26 +118,16 @@ def indexed(store, generation: str) -> tuple[list[str], np.ndarray, list[str]]:
     return ids, vectors, chunks
 
 
-def fit_adapter(store, generation: str, leave_out: Callable[[str], bool] | None = None,
-                phrasings: tuple[list[str], np.ndarray, list[str]] | None = None) -> np.ndarray | None:
-    """Fit the query adapter (`qa.index.adapter`) on the generation's phrasings and their headings.
+def fit_models(store, generation: str, leave_out: Callable[[str], bool] | None = None,
+               phrasings: tuple[list[str], np.ndarray, list[str]] | None = None):
+    """Fit the query adapter and the section model (`qa.index.adapter`) on the generation's
+    phrasings and their headings; the section model on the same rows in adapted space.
 
     Args:
         leave_out: phrasing ids to fit without (cross-validation folds).
         phrasings: `indexed(store, generation)`, when the caller has read it already.
     Returns:
-        None when the generation has no question bank to fit on.
-    """
-    fitted = fit_models(store, generation, leave_out, phrasings, with_sections=False)
-    return fitted[0] if fitted is not None else None
-
-
-def fit_models(store, generation: str, leave_out: Callable[[str], bool] | None = None,
-               phrasings: tuple[list[str], np.ndarray, list[str]] | None = None,
-               with_sections: bool = True):
-    """(adapter matrix, section model) fitted on the same rows, or None without a bank.
-
-    The section model (`adapter.SectionModel`) is fitted on the rows in adapted space.
+        (matrix, section model), or None when the generation has no question bank to fit on.
     """
     from qa.index import adapter
 
@@ -155,8 +145,7 @@ def fit_models(store, generation: str, leave_out: Callable[[str], bool] | None =
         labels += [rec.ids[i] for i in keep]
     x = np.vstack(rows)
     matrix = adapter.fit(x, labels)
-    model = adapter.fit_sections(adapter.adapt(x, matrix), labels) if with_sections else None
-    return matrix, model
+    return matrix, adapter.fit_sections(adapter.adapt(x, matrix), labels)
 
 
 def fit_matcher(store, generation: str, leave_out: Callable[[str], bool] | None = None,
