@@ -49,9 +49,10 @@ def test_import_qa_changes_nothing_but_an_assistant_and_the_entry_points_go_offl
 
 
 # The engine's layout follows the data: each layer may import its own and the layers below it
-# (and the shared base: types, settings, reasons, the disclaimer, offline switches, text measures), never above.
+# (and the shared base: types, settings, reasons, the disclaimer, offline switches, npz caches,
+# text measures), never above.
 LAYERS = {"corpus": 1, "index": 2, "understanding": 3, "answer": 4}
-BASE = {"qa.types", "qa.settings", "qa.reasons", "qa.offline", "qa.disclaimer"}
+BASE = {"qa.types", "qa.settings", "qa.reasons", "qa.offline", "qa.disclaimer", "qa.npz"}
 
 
 def _layer(module: str) -> int:
@@ -90,5 +91,6 @@ def test_each_layer_imports_only_itself_and_the_layers_below() -> None:
 
 def test_the_layout_has_the_four_layers_and_no_loose_engine_modules() -> None:
     top = sorted(p.stem for p in (ROOT / "qa").glob("*.py"))
-    assert top == ["__init__", "assistant", "chain", "cli", "disclaimer", "offline", "reasons", "settings", "types"]
+    assert top == ["__init__", "assistant", "chain", "cli", "disclaimer", "npz", "offline", "reasons", "settings",
+                   "types"]
     assert all((ROOT / "qa" / name / "__init__.py").exists() for name in (*LAYERS, "text"))

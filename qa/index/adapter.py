@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.npz import READ_ERRORS
+
 log = logging.getLogger(__name__)
 
 CONFIG: Mapping[str, float] = {"epochs": 30, "batch": 128, "lr": 1e-3, "scale": 20.0, "seed": 0}
@@ -202,7 +204,7 @@ def load(path: Path, dim: int) -> Saved | None:
                         if "section_labels" in data else None)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, EOFError) as exc:
+    except READ_ERRORS as exc:
         log.warning("query adapter %s unreadable (%s): matching phrasings without it", path, exc)
         return None
     if matrix.shape != (dim, dim) or not np.isfinite(matrix).all():

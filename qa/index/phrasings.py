@@ -106,11 +106,18 @@ def write(store, generation: str, old_generation: str | None, phrasings: Sequenc
 
 
 def indexed(store, generation: str) -> tuple[list[str], np.ndarray, list[str]]:
-    """The generation's phrasing vectors: (phrasing ids, unit vectors, the chunk each points to)."""
+    """The generation's phrasing vectors: (phrasing ids, unit vectors, the chunk each points to);
+    empty for a generation indexed without a question bank (it has no phrasing collection)."""
+    from chromadb.errors import NotFoundError
+
     ids: list[str] = []
     chunks: list[str] = []
     blocks: list[np.ndarray] = []
-    for rec in store.iter_all(generation, KIND):
+    try:
+        records = list(store.iter_all(generation, KIND))
+    except NotFoundError:
+        records = []
+    for rec in records:
         ids += rec.ids
         chunks += [chunk_of(pid) for pid in rec.ids]
         blocks.append(rec.embeddings)

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+_WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?")  # "don't" and "don\u2019t" are one word
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
@@ -42,15 +42,16 @@ def count_syllables(word: str) -> int:
     Returns:
         The estimated syllable count.
     """
-    w = word.lower().strip("'")
+    w = word.lower().replace("\u2019", "'").strip("'")
     if w.endswith("'s"):
         w = w[:-2]
     if not w:
         return 0
     if len(w) <= 3:
         return 1
-    # A silent final "e" ("rate") does not add a syllable, but "-le" after a consonant does ("table").
-    if w.endswith("e") and not w.endswith(("le", "ee", "ye")):
+    # A silent final "e" ("rate") does not add a syllable, but "-le" after a consonant does
+    # ("table"; not "while", "scale").
+    if w.endswith("e") and not (re.search(r"[^aeiouy]le$", w) or w.endswith(("ee", "ye"))):
         w = w[:-1]
     elif w.endswith(("es", "ed")) and not re.search(r"(t|d)ed$|(s|x|z|ch|sh|c|g)es$", w):
         w = w[:-2]

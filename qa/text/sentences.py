@@ -12,8 +12,11 @@ _ABBREVIATIONS = (
 
 
 def _boundary(ends: str) -> re.Pattern[str]:
-    """After one of `ends` (and any closing quote or bracket), before a capital or a digit."""
-    return re.compile(rf"(?<=[{ends}])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+    """After one of `ends` (and up to two closing quotes or brackets, which stay with their
+    sentence), before a capital or a digit. Python's look-behinds are fixed-width: one each."""
+    close = "\"')\\]"
+    after_end = "|".join(rf"(?<=[{ends}]{f'[{close}]{{{n}}}' if n else ''})" for n in range(3))
+    return re.compile(rf"(?:{after_end})\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
 _BOUNDARY = _boundary(".!?")

@@ -25,16 +25,17 @@ _PASSAGE: dict[Audience, re.Pattern[str]] = {
 
 
 def asked_for(question: str) -> Audience | None:
-    """The audience a question is about, if it says (an age decides between child and teen)."""
+    """The audience a question is about, if it says (a stated age decides: child, teen or adult)."""
     if _WORDS["pregnancy"].search(question):
         return "pregnancy"
-    m = _AGE.search(question)
-    if m:
-        age = int(m.group(1))
-        if age < 13:
+    ages = [int(m.group(1)) for m in _AGE.finditer(question)]
+    if ages:
+        youngest = min(ages)
+        if youngest < 13:
             return "child"
-        if age < 19:
+        if youngest < 19:
             return "teen"
+        return None  # only adults' ages: "my son is 25" is about an adult, whatever the word
     if _WORDS["teen"].search(question):
         return "teen"
     if _WORDS["child"].search(question):

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.corpus.questions import answerable_questions
+from qa.npz import READ_ERRORS
 from qa.settings import Settings
 from qa.text.sentences import split_sentences
 from qa.understanding.triage import rules
@@ -116,7 +117,7 @@ class Triage:
         try:
             self._model = TriageModel.load(path)
             return True
-        except (OSError, ValueError, KeyError) as exc:
+        except READ_ERRORS as exc:
             log.warning("triage model cache unreadable (%s); it will be refitted", exc)
             return False
 

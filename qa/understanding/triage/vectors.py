@@ -10,6 +10,8 @@ from types import TracebackType
 
 import numpy as np
 
+from qa.npz import READ_ERRORS
+
 log = logging.getLogger("qa")
 
 
@@ -36,7 +38,7 @@ class VectorCache:
             try:
                 with np.load(self.path, allow_pickle=False) as data:
                     self._known = dict(zip([str(k) for k in data["keys"]], data["vectors"], strict=True))
-            except (OSError, ValueError, KeyError) as exc:
+            except READ_ERRORS as exc:
                 log.warning("embedding cache %s unreadable (%s); starting afresh", self.path, exc)
         return self.__call__
 

@@ -62,9 +62,6 @@ def test_a_long_text_splits_into_every_sentence() -> None:
     assert out[0] == "Sentence 0 is about platelets." and out[-1] == "Sentence 2999 is about platelets."
 
 
-@pytest.mark.xfail(reason="the boundary regex consumes a closing quote or bracket after the full stop, "
-                          "so it is dropped from the sentence",
-                   raises=AssertionError, strict=True)
 def test_a_closing_quote_or_bracket_stays_with_its_sentence() -> None:
     assert split_sentences('He said "stop." Then he left.') == ['He said "stop."', "Then he left."]
     assert split_sentences("Rest (see below.) Then drink.") == ["Rest (see below.)", "Then drink."]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -113,10 +112,6 @@ def test_an_unreadable_cache_is_rebuilt_with_a_warning(counted: Counted, tmp_pat
     _rebuilt(path, counted, caplog)
 
 
-@pytest.mark.xfail(reason="np.load raises EOFError (empty file) or zipfile.BadZipFile (truncated file), "
-                          "neither caught by __enter__: every refit of the triage detector then fails "
-                          "(rules decide alone) until the file is deleted",
-                   raises=(EOFError, zipfile.BadZipFile), strict=True)
 @pytest.mark.parametrize("cut", ["empty", "truncated"])
 def test_an_empty_or_truncated_cache_is_rebuilt_with_a_warning(counted: Counted, tmp_path: Path, cut: str,
                                                                caplog: pytest.LogCaptureFixture) -> None:
