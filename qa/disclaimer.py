@@ -10,6 +10,11 @@ DISCLAIMER = (
 
 
 def with_disclaimer(body: str) -> str:
-    """Return the user-visible text: `body`, then the disclaimer (the only place it is added)."""
+    """Return the user-visible text: `body`, then the disclaimer (the only place it is added).
+
+    A body that already ends with it is returned as it is, so it is never shown twice.
+    """
     body = body.rstrip()
+    if body.endswith(DISCLAIMER):
+        return body
     return f"{body}\n\n{DISCLAIMER}" if body else DISCLAIMER

@@ -73,8 +73,8 @@ class Settings(BaseSettings):
         "do not cover the question (calibrated on the dev suite).",
     )
     max_sentences: int = Field(default=5, ge=1, le=8, description="Most sentences in an answer.")
-    max_question_chars: int = Field(default=2000, description="Longest question accepted.")
-    max_history_turns: int = Field(default=20, description="Most history turns accepted.")
+    max_question_chars: int = Field(default=2000, ge=1, le=1_000_000, description="Longest question accepted.")
+    max_history_turns: int = Field(default=20, ge=0, le=1000, description="Most history turns accepted.")
     emergency_number: str = Field(
         default="your local emergency number (911 in the US, 999 in the UK, 112 in Europe)",
         description="How urgent replies name the emergency number.",
@@ -86,19 +86,19 @@ class Settings(BaseSettings):
     )
     llm_base_url: str = Field(default="", description="Base URL for `openai:`/`ollama:` back ends.")
     llm_api_key: str = Field(default="", description="API key for `openai:` back ends.")
-    llm_timeout: float = Field(default=30.0, description="Seconds before an LLM call gives up.")
+    llm_timeout: float = Field(default=30.0, gt=0, le=3600, description="Seconds before an LLM call gives up.")
     triage_dir: Path | None = Field(
         default=None,
         description="Where the fitted triage detector is cached. Empty: `triage/` in the data dir.",
     )
     host: str = Field(default="127.0.0.1", description="Address `itpqa serve` listens on.")
-    port: int = Field(default=7860, description="Port `itpqa serve` listens on.")
+    port: int = Field(default=7860, ge=0, le=65535, description="Port `itpqa serve` listens on (0: any free port).")
     embed_origins: str = Field(
         default="",
         description="Comma-separated origins allowed to embed the widget (e.g. "
         "`https://charity.example`). Empty: same origin only.",
     )
-    rate_limit: int = Field(default=30, description="API requests per minute per client.")
+    rate_limit: int = Field(default=30, ge=1, description="API requests per minute per client.")
     trusted_proxies: str = Field(
         default="",
         description="Comma-separated addresses or networks of your reverse proxies; the rate limit "

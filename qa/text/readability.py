@@ -35,7 +35,7 @@ class Readability:
 
 
 def count_syllables(word: str) -> int:
-    """Estimate the syllables in one English word (at least 1).
+    """Estimate the syllables in one English word (at least 1 for any word with a letter; 0 for "").
 
     Args:
         word: a single word; case and a trailing possessive are ignored.

@@ -72,6 +72,7 @@ class Ranker:
                   "# phrasings with cross-validation; the held-out phrasings and eval suites never\n"
                   "# take part.\n")
         path.write_text(header + yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
+        _load.cache_clear()  # a later load() in this process reads what was just written
 
 
 def load(path: Path = WEIGHTS) -> Ranker | None:

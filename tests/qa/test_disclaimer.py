@@ -37,3 +37,10 @@ def test_a_long_body_keeps_exactly_one_disclaimer_at_the_end() -> None:
     assert text.endswith("clot.\n\n" + DISCLAIMER)
     assert text.count(DISCLAIMER) == 1
     assert len(text) == len(body.rstrip()) + 2 + len(DISCLAIMER)
+
+
+def test_attaching_twice_still_shows_it_once() -> None:
+    once = with_disclaimer("Rest and drink water.")
+    assert with_disclaimer(once) == once
+    assert with_disclaimer(once + "  \n") == once
+    assert with_disclaimer(DISCLAIMER) == DISCLAIMER

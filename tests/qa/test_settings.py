@@ -44,6 +44,8 @@ def test_values_come_from_itpqa_variables(monkeypatch: pytest.MonkeyPatch, tmp_p
     ("ITPQA_TOP_K", "0"), ("ITPQA_TOP_K", "31"), ("ITPQA_CANDIDATES", "4"),
     ("ITPQA_MAX_SENTENCES", "9"), ("ITPQA_ANSWER_THREADS", "0"), ("ITPQA_QUERY_CACHE_SIZE", "-1"),
     ("ITPQA_EMBED_BACKEND", "gpu"), ("ITPQA_PORT", "eighty"), ("ITPQA_TRUSTED_PROXIES", "bogus"),
+    ("ITPQA_PORT", "70000"), ("ITPQA_PORT", "-1"), ("ITPQA_RATE_LIMIT", "0"), ("ITPQA_MAX_QUESTION_CHARS", "0"),
+    ("ITPQA_MAX_HISTORY_TURNS", "-2"), ("ITPQA_LLM_TIMEOUT", "0"),
 ])
 def test_out_of_range_or_malformed_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)

@@ -77,6 +77,14 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
     assert load(path) == Ranker({"dense": 1.234568, "section": -2.0}, 0.1, {"phrasings": 12})
 
 
+def test_a_refit_saved_in_the_same_process_is_what_load_returns(tmp_path: Path) -> None:
+    path = tmp_path / "ranker.yaml"
+    Ranker({"dense": 1.0}, bias=0.0, meta={}).save(path)
+    assert load(path) == Ranker({"dense": 1.0}, 0.0, {})
+    Ranker({"dense": 3.0}, bias=-1.0, meta={}).save(path)
+    assert load(path) == Ranker({"dense": 3.0}, -1.0, {})
+
+
 @pytest.mark.parametrize("body", ["", "weights: {}\n", "weights:\n  dense: 1.0\n  made_up: 2.0\n", "bias: 1.0\n"])
 def test_an_empty_or_unknown_weights_file_gives_no_ranker(tmp_path: Path, body: str) -> None:
     path = tmp_path / "ranker.yaml"
