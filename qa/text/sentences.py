@@ -25,8 +25,13 @@ _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _SPACE = re.compile(r"\s+")
 
 
+_LAST_WORD = re.compile(r"(?:^|[\s(])([\w.]+)\.$")  # a whole word: "x10^9/L." is no initial
+
+
 def _ends_with_abbreviation(text: str) -> bool:
-    m = re.search(r"(?:^|[\s(])([\w.]+)\.$", text)  # a whole word: "x10^9/L." is no initial
+    # Only the tail can hold the last word: searching a buffer that grows with every piece made
+    # a run of thousands of abbreviations quadratic ("e.g. " x 3000 took 2 s).
+    m = _LAST_WORD.search(text[-80:])
     if not m:
         return False
     word = m.group(1).lower()

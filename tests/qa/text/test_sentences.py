@@ -65,3 +65,9 @@ def test_a_long_text_splits_into_every_sentence() -> None:
 def test_a_closing_quote_or_bracket_stays_with_its_sentence() -> None:
     assert split_sentences('He said "stop." Then he left.') == ['He said "stop."', "Then he left."]
     assert split_sentences("Rest (see below.) Then drink.") == ["Rest (see below.)", "Then drink."]
+
+
+def test_a_long_run_of_abbreviations_stays_one_sentence_and_a_long_last_word_is_no_abbreviation() -> None:
+    assert split_sentences("Take e.g. " * 3000) == [("Take e.g. " * 3000).strip()]
+    long_word = "a" * 100
+    assert split_sentences(f"It is {long_word}. Then it ends.") == [f"It is {long_word}.", "Then it ends."]
