@@ -225,14 +225,16 @@ _DOSE = _rx(
     r"\b\d+\s*(kg|kilos?|lbs?|pounds)\b[^.?!]{0,60}\b(dose|how much|mg|take)\b",
     r"\b(double|increase|decrease|reduce|lower|raise|up|cut|halve|change)\s+(my|his|her|the|our)\s+(\w+\s+){0,2}(dose|doses|dosage|tablets|pills|medicine|medication|injection)\b",
 )
+# An adverb between the person and the verb changes nothing: "should I just stop", "can we safely skip".
+_ADVERB = r"(?:(?:just|simply|now|actually|maybe|also|still|safely|really|ever|then)\s+)?"
 _STOP_CHANGE = _rx(
-    r"\b(can|should|could|may|must|do)\s+(i|we|he|she|they|my \w+)\s+(stop|quit|skip|miss|come off|get off|go off|taper|wean|pause|halve|swap|switch|change|cut down|cut back)\b",
+    r"\b(can|should|could|may|must|do)\s+(i|we|he|she|they|my \w+)\s+" + _ADVERB + r"(stop|quit|skip|miss|come off|get off|go off|taper|wean|pause|halve|swap|switch|change|cut down|cut back)\b",
     r"\b(stopping|quitting|skipping|coming off|tapering off)\s+(my|his|her|the)\b",
     r"\b(i|he|she|we)\s+(want|wants|plan|am planning|am going|'m going)\s+to\s+(stop|quit|come off)\b",
     r"\bis it (ok|okay|safe|fine|alright)\s+(for me |for him |for her )?to\s+(stop|skip|miss|quit)\b",
 )
 _PERSONAL_DECISION = _rx(
-    r"\b(should|shall|must)\s+(i|we|he|she|my \w+)\s+(get|have|take|start|try|go on|choose|pick|book|agree to|accept|refuse)\b",
+    r"\b(should|shall|must)\s+(i|we|he|she|my \w+)\s+" + _ADVERB + r"(get|have|take|start|try|go on|choose|pick|book|agree to|accept|refuse)\b",
     r"\bwhich (is|would be|one is) (better|best|safer|right) for (me|him|her|my \w+|us)\b",
     r"\b(what|which) (would|should) (you|i) (choose|pick|recommend|do)\b(?! (if|about|after|when))",
     r"\b(is|are)\s+(my|his|her|our)\s+(count|platelets?|platelet count|levels?)\b[^.?!]{0,30}\b(ok|okay|safe|enough|high enough|good enough|fine|too low)\s+(for|to)\b",

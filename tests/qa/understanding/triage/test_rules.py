@@ -124,3 +124,21 @@ def test_a_count_read_off_a_lab_report_is_someones_own(text: str) -> None:
 
 def test_a_general_question_about_a_low_count_stays_a_question() -> None:
     assert check("what does a platelet count of 8 mean?") is None
+
+
+@pytest.mark.parametrize(("message", "reason"), [
+    ("the steroids make me miserable, can I just stop them?", "stop_or_change"),
+    ("could we safely skip her eltrombopag on the trip?", "stop_or_change"),
+    ("my count is 25, should I still take the romiplostim or try rituximab?", "treatment_choice"),
+])
+def test_an_adverb_between_the_person_and_the_verb_still_refers(message: str, reason: str) -> None:
+    gate = check(message)
+    assert gate is not None and (gate.kind, gate.reason) == ("abstain", reason)
+
+
+@pytest.mark.parametrize("message", [
+    "what happens if you just stop prednisone suddenly?",
+    "why do doctors say you should never just stop steroids?",
+])
+def test_a_general_question_with_an_adverb_is_not_referred(message: str) -> None:
+    assert check(message) is None
