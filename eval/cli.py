@@ -376,9 +376,12 @@ def compare_cmd(old: Path, new: Path, as_json: bool, fail_on_regression: bool, s
               help="Wrongly triaged cases to list per set.")
 @INGEST
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
+@click.option("--without", type=click.Choice(["embeddings", "model"]),
+              help="Measure a fallback: `embeddings` decides as when the embedding model fails (words-only "
+                   "heads and rules); `model`, with the rules alone.")
 @click.pass_obj
 def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | None, out: Path | None,
-               misses: int, ingest: str, as_json: bool) -> None:
+               misses: int, ingest: str, as_json: bool, without: str | None) -> None:
     """Triage on the frozen validation sets: recall and false positives, per red flag.
 
     \b
@@ -386,6 +389,7 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
       itpqa eval triage
       itpqa eval triage --gate eval/triage-thresholds.yaml
       itpqa eval triage --suite eval/suites/dev.yaml --no-banks
+      itpqa eval triage --without embeddings   # as if the embedding model failed
     """
     from eval import triage
     settings = _settings(obj)
@@ -411,12 +415,15 @@ def triage_cmd(obj: Any, suites: tuple[Path, ...], no_banks: bool, gate: Path | 
         except (OSError, yaml.YAMLError, ValueError, AttributeError) as exc:
             raise UsageProblem(f"{gate}: unreadable gate file ({exc})") from None
     bot, info = _assistant(settings, ingest, as_json)  # warmed up, the learned triage fitted
+    bot.triage.use_model = without != "model"
+    bot.triage.use_embeddings = without is None
     started = time.perf_counter()
     results = {name: triage.score(cases, triage.run(bot, cases)) for name, cases in sets}
     artifact = {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "index": info, "seconds": round(time.perf_counter() - started, 1),
         "model": bot.triage.model.cv if bot.triage.model else None,
+        "without": without,
         "sets": {name: {"n": r.n, "metrics": r.metrics(), "per_flag": r.per_flag, "misses": r.misses}
                  for name, r in results.items()},
     }

@@ -1,8 +1,9 @@
 """Triage: the rules and the learned detector together decide urgent, abstain or decline first.
 
 Rules (`qa.understanding.triage.rules`) need nothing and always run. The learned detector (`qa.understanding.triage.model`)
-adds recall once it is ready; until then, or if the embedding model cannot load, the rules
-decide alone and no reply ever waits for it. Urgent if either fires; then abstain; then decline.
+adds recall once it is ready; until then the rules decide alone and no reply ever waits for it.
+If a message cannot be embedded (the embedding model failed), the detector's words-only heads
+decide with the rules. Urgent if either fires; then abstain; then decline.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ class Triage:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self.error: str = ""
+        # For measuring the fallbacks: use_embeddings False decides as when the embedding model
+        # fails (the words-only heads and the rules); use_model False, with the rules alone.
+        self.use_model = True
+        self.use_embeddings = True
 
     @classmethod
     def for_settings(cls, settings: Settings, embedder: object | None) -> Triage:
@@ -215,13 +220,15 @@ class Triage:
 
     def _detect(self, message: str) -> Detection | None:
         model = self._model
-        if model is None or self.embedder is None:
+        if model is None or not self.use_model:
             return None
         texts = pieces(message)
+        roles = ["whole"] + ["part"] * (len(texts) - 1)
+        if self.embedder is None or not self.use_embeddings:
+            return model.detect_words(texts, roles)
         try:
             vectors = self._embed_pieces(texts)
-        except Exception as exc:  # a model that cannot run leaves the rules in charge
-            log.warning("triage embedding failed (%s); rules decide alone", exc)
-            return None
-        roles = ["whole"] + ["part"] * (len(texts) - 1)
+        except Exception as exc:  # an embedding model that cannot run: the words-only heads and the rules
+            log.warning("triage embedding failed (%s); the words-only detector and the rules decide", exc)
+            return model.detect_words(texts, roles)
         return model.detect(texts, np.asarray(vectors, dtype=np.float32), roles)

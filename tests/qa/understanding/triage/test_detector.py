@@ -82,6 +82,36 @@ def test_an_embedder_that_cannot_load_leaves_the_rules_in_charge(tmp_path, fitte
     assert triage.prepare() is not None  # the fitted model stays; nothing crashes
 
 
+# Measured when the words-only heads were added (banks' validation split, embeddings off): urgent
+# recall 0.995 at 0.091 false (the rules alone: 0.373 at 0.026).
+WORDS_ONLY_FLOORS = {"urgent_recall": 0.95, "abstain_recall": 0.70}
+WORDS_ONLY_CEILINGS = {"false_urgent_rate": 0.15, "false_decline_rate": 0.05}
+
+
+def test_without_embeddings_the_words_only_heads_and_the_rules_decide(tmp_path, fitted) -> None:
+    triage = Triage(embedder=_Broken(), model_dir=tmp_path)
+    triage._model = fitted.model
+    cases = tri.bank_cases("validation")
+    metrics = tri.score(cases, _outcomes(triage, cases)).metrics()
+    for name, floor in WORDS_ONLY_FLOORS.items():
+        assert metrics[name] is not None and metrics[name] >= floor, (name, metrics[name])
+    for name, ceiling in WORDS_ONLY_CEILINGS.items():
+        assert metrics[name] is not None and metrics[name] <= ceiling, (name, metrics[name])
+    gate = triage.check("had my spleen out in 2019, feeling shivery and rubbish tonight, 38.9, sleep it off?")
+    assert gate is not None and (gate.kind, gate.by) == ("urgent", "model")
+
+
+def test_the_words_only_heads_survive_the_cache(tmp_path, fitted) -> None:
+    from qa.understanding.triage.model import TriageModel
+
+    path = tmp_path / "model.npz"
+    fitted.model.save(path)
+    loaded = TriageModel.load(path)
+    texts, roles = ["my calf is swollen and hot since i started promacta"], ["whole"]
+    assert loaded.detect_words(texts, roles) == fitted.model.detect_words(texts, roles)
+    assert loaded.fallback_thresholds == fitted.model.fallback_thresholds
+
+
 def test_a_model_not_fitted_yet_never_delays_a_reply(tmp_path, embedder) -> None:
     import time
 
