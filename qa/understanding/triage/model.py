@@ -180,6 +180,10 @@ class Detection:
     fired: dict[str, bool]
 
 
+# Which pieces each kind reads (see `TriageModel.detect`): decline the whole message only.
+_READS: dict[str, set[str]] = {"decline": {"whole"}, "abstain": {"whole", "part"}, "urgent": {"whole", "part"}}
+
+
 @dataclass
 class TriageModel:
     """The fitted heads, thresholds, and the nearest-positive table that names the group."""
@@ -212,20 +216,7 @@ class TriageModel:
                 without it (0.994 either way; false urgent 0.084 -> 0.077). The rules still
                 read the joined turns.
         """
-        use = {"decline": {"whole"}, "abstain": {"whole", "part"}, "urgent": {"whole", "part"}}
-        terms = [self.tfidf.vector(t) for t in texts]
-        scores: dict[str, float] = {}
-        groups: dict[str, str] = {}
-        fired: dict[str, bool] = {}
-        for kind in KINDS:
-            rows = [i for i, role in enumerate(roles) if role in use[kind]] or [0]
-            p = self.kind_proba(kind, vectors[rows], [terms[i] for i in rows])
-            best = int(np.argmax(p))
-            scores[kind] = float(p[best])
-            fired[kind] = scores[kind] >= self.thresholds[kind]
-            head = self.group_heads.get(kind)
-            groups[kind] = head.best(vectors[rows[best]], terms[rows[best]]) if head else ""
-        return Detection(scores, groups, fired)
+        return self._decide(texts, vectors, roles, self.kind_proba, self.thresholds)
 
     def detect_words(self, texts: Sequence[str], roles: Sequence[str]) -> Detection | None:
         """`detect` without embeddings: the fallback heads on the words alone (None if not fitted).
@@ -235,20 +226,26 @@ class TriageModel:
         """
         if not self.fallback:
             return None
-        use = {"decline": {"whole"}, "abstain": {"whole", "part"}, "urgent": {"whole", "part"}}
+        empty = np.zeros((len(texts), next(iter(self.heads.values())).w_embed.shape[0]), dtype=np.float32)
+        return self._decide(texts, empty, roles, lambda kind, _vectors, terms: self.fallback[kind].proba(terms),
+                            self.fallback_thresholds)
+
+    def _decide(self, texts: Sequence[str], vectors: np.ndarray, roles: Sequence[str],
+                proba: Callable[[str, np.ndarray, list[dict[int, float]]], np.ndarray],
+                thresholds: dict[str, float]) -> Detection:
+        """Per kind, the best of the pieces it reads (`_READS`) against its threshold, and its group."""
         terms = [self.tfidf.vector(t) for t in texts]
-        zero = np.zeros(next(iter(self.heads.values())).w_embed.shape[0], dtype=np.float32)
         scores: dict[str, float] = {}
         groups: dict[str, str] = {}
         fired: dict[str, bool] = {}
         for kind in KINDS:
-            rows = [i for i, role in enumerate(roles) if role in use[kind]] or [0]
-            p = self.fallback[kind].proba([terms[i] for i in rows])
+            rows = [i for i, role in enumerate(roles) if role in _READS[kind]] or [0]
+            p = proba(kind, vectors[rows], [terms[i] for i in rows])
             best = int(np.argmax(p))
             scores[kind] = float(p[best])
-            fired[kind] = scores[kind] >= self.fallback_thresholds[kind]
+            fired[kind] = scores[kind] >= thresholds[kind]
             head = self.group_heads.get(kind)
-            groups[kind] = head.best(zero, terms[rows[best]]) if head else ""
+            groups[kind] = head.best(vectors[rows[best]], terms[rows[best]]) if head else ""
         return Detection(scores, groups, fired)
 
     # -- persistence ----------------------------------------------------------------------------
@@ -385,7 +382,8 @@ def fit(examples: Sequence[Example], embed: Embed, answerable: Sequence[str] = (
     positive = np.array([ex.positive for ex in train] + [False] * len(answerable))
     vectors = _embed_all(texts, embed)
     tfidf = Tfidf.fit(texts)
-    x = hstack([csr_matrix(vectors), tfidf.matrix(texts)]).tocsr()
+    words_matrix = tfidf.matrix(texts)
+    x = hstack([csr_matrix(vectors), words_matrix]).tocsr()
     fitter = _Fitter(x, vectors.shape[1])
     everything = np.arange(len(texts))
     is_kind = {k: np.array([kk == k for kk in kinds]) for k in KINDS}
@@ -394,7 +392,7 @@ def fit(examples: Sequence[Example], embed: Embed, answerable: Sequence[str] = (
     cv: dict[str, dict[str, float]] = {}
 
     outcome: dict[Kind, tuple[np.ndarray, np.ndarray]] = {}
-    words = _Fitter(tfidf.matrix(texts), 0)  # the fallback heads: words only
+    words = _Fitter(words_matrix, 0)  # the fallback heads: words only
     fallback: dict[str, TermsHead] = {}
     fallback_thresholds: dict[str, float] = {}
     for kind in KINDS:

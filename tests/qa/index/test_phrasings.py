@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,23 +28,12 @@ from qa.index.phrasings import (
 from qa.index.store import ChromaStore
 from qa.settings import Settings
 from qa.types import Chunk
+from tests.counted import Counted
 
 CORPUS = Path(__file__).resolve().parents[3] / "corpus"
 POOL = [f"how is question number {i} about platelets asked?" for i in range(40)]
 TRAIN = [t for t in POOL if split_of(t) == "train"]
 HELD_OUT = [t for t in POOL if split_of(t) == "held_out"]
-
-
-class Counted:
-    """The real embedder's `embed_texts`, counting the texts it is given."""
-
-    def __init__(self, embedder) -> None:
-        self.embedder = embedder
-        self.texts: list[str] = []
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        self.texts += list(texts)
-        return self.embedder.embed_texts(list(texts))
 
 
 @pytest.fixture

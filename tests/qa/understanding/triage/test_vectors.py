@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,18 +10,7 @@ import pytest
 
 from qa.index.embedder import DIM
 from qa.understanding.triage.vectors import VectorCache
-
-
-class Counted:
-    """The real embedder's `embed_texts`, counting the texts it is given."""
-
-    def __init__(self, embedder) -> None:
-        self.embedder = embedder
-        self.texts: list[str] = []
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        self.texts += list(texts)
-        return self.embedder.embed_texts(list(texts))
+from tests.counted import Counted
 
 
 @pytest.fixture
