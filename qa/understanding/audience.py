@@ -7,7 +7,16 @@ from typing import Literal
 
 Audience = Literal["child", "teen", "pregnancy"]
 
-_AGE = re.compile(r"\b(\d{1,2})\s*(?:-|\s)?\s*(?:yo|y/o|yrs?|years?)(?:\s*-?\s*old)?\b", re.I)
+# A stated age, not a duration: "7yo", "a 7-year-old", "7 years old", "aged 7", "she is 7 years";
+# "diagnosed 2 years ago" and "for 3 years" are not ages.
+_AGE = re.compile(
+    r"\b(?:(\d{1,2})\s*(?:yo|y/o)\b"
+    r"|(\d{1,2})\s*(?:-|\s)?\s*(?:yrs?|years?)\s*-?\s*old\b"
+    r"|aged?\s+(\d{1,2})\b(?!\s*(?:%|/|\.\d|x\b|weeks?|months?|days?))"
+    r"|(?:is|am|turned|turning|(?:he|she|i)['\u2019]?s|i['\u2019]?m)\s+(\d{1,2})\s*(?:yrs?|years?)\b"
+    r"(?!\s+(?:ago|since|now|of|later|before|after|back|on|in)\b))",
+    re.I,
+)
 _WORDS: dict[Audience, re.Pattern[str]] = {
     "pregnancy": re.compile(r"\b(pregnan\w*|expecting a baby|weeks? along|trimester|due date|"
                             r"labou?r|giving birth|birth plan|newborn|breastfe\w*)\b", re.I),
@@ -28,7 +37,7 @@ def asked_for(question: str) -> Audience | None:
     """The audience a question is about, if it says (a stated age decides: child, teen or adult)."""
     if _WORDS["pregnancy"].search(question):
         return "pregnancy"
-    ages = [int(m.group(1)) for m in _AGE.finditer(question)]
+    ages = [int(next(g for g in m.groups() if g)) for m in _AGE.finditer(question)]
     if ages:
         youngest = min(ages)
         if youngest < 13:

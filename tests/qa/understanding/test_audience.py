@@ -69,3 +69,27 @@ def test_written_for_reads_title_and_heading() -> None:
 ])
 def test_match(asked, written, score: float) -> None:
     assert match(asked, written) == score
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("my 7yo bruises easily", "child"),
+    ("my son is 9 years old and has ITP", "child"),
+    ("she is 8 years and very active", "child"),
+    ("my daughter, aged 10, plays netball", "child"),
+    ("a 16 year old with a count of 30", "teen"),
+    ("I'm 14 years and want to play football", "teen"),
+])
+def test_a_stated_age_decides(question: str, expected: str) -> None:
+    assert asked_for(question) == expected
+
+
+@pytest.mark.parametrize("question", [
+    "I was diagnosed 2 years ago, will it ever go away?",
+    "had itp for 3 years now, is that chronic?",
+    "my count is 12 this week",
+    "it has been 5 years since my splenectomy",
+    "I'm 2 years on eltrombopag, is that safe long term?",
+    "been on it 4 yrs, any long term effects?",
+])
+def test_durations_and_counts_are_not_ages(question: str) -> None:
+    assert asked_for(question) is None
