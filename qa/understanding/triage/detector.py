@@ -3,7 +3,9 @@
 Rules (`qa.understanding.triage.rules`) need nothing and always run. The learned detector (`qa.understanding.triage.model`)
 adds recall once it is ready; until then the rules decide alone and no reply ever waits for it.
 If a message cannot be embedded (the embedding model failed), the detector's words-only heads
-decide with the rules. Urgent if either fires; then abstain; then decline.
+decide with the rules; with no cached model to take them from, they are fitted from the banks
+alone (`fit_words`, seconds), so the rules never decide alone for long. Urgent if either fires;
+then abstain; then decline.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from qa.text.sentences import split_sentences
 from qa.understanding.triage import rules
 from qa.understanding.triage.banks import BANK_DIR, content_hash, load_banks, reason_of
 from qa.understanding.triage.gate import Gate
-from qa.understanding.triage.model import FIT_CONFIG, FORMAT, Detection, TriageModel, fit
+from qa.understanding.triage.model import FIT_CONFIG, FORMAT, Detection, TriageModel, fit, fit_words
 from qa.understanding.triage.vectors import VectorCache
 
 log = logging.getLogger("qa")
@@ -132,15 +134,15 @@ class Triage:
             if self._model is not None or self.load_cached():
                 return self._model
             if self.embedder is None:
-                return None
+                return self._prepare_words("no embedding model")
             try:
                 with VectorCache(self.model_dir / "vectors.npz" if self.model_dir else None,
                                  self._embed) as cached:
                     model = fit(load_banks(self.bank_dir), cached, self.answerable)
-            except Exception as exc:  # the rules still decide; say why once
-                self.error = f"{type(exc).__name__}: {exc}"
-                log.warning("triage model could not be fitted (%s); rules decide alone", self.error)
-                return None
+            except Exception as exc:  # the words-only model and the rules still decide
+                if self._stopping.is_set():
+                    return None
+                return self._prepare_words(f"{type(exc).__name__}: {exc}")
             path = self._path()
             if path is not None:
                 try:
@@ -149,6 +151,19 @@ class Triage:
                     log.warning("triage model not cached: %s", exc)
             self._model = model
             return model
+
+    def _prepare_words(self, why: str) -> TriageModel | None:
+        """No embeddings and no cached model: fit the words-only heads (seconds). It is never
+        cached, so the next start with a working embedding model fits or loads the full one."""
+        self.error = why
+        log.warning("triage model could not be fitted (%s); fitting the words-only detector", why)
+        try:
+            self._model = fit_words(load_banks(self.bank_dir), self.answerable)
+        except Exception as exc:  # the rules still decide alone; say why once
+            self.error = f"{why}; words-only: {type(exc).__name__}: {exc}"
+            log.warning("words-only triage model could not be fitted (%s); rules decide alone", exc)
+            return None
+        return self._model
 
     def prepare_in_background(self) -> None:
         """Fit (or load) without blocking anyone: replies use the rules until it is ready."""
@@ -224,7 +239,7 @@ class Triage:
             return None
         texts = pieces(message)
         roles = ["whole"] + ["part"] * (len(texts) - 1)
-        if self.embedder is None or not self.use_embeddings:
+        if self.embedder is None or not self.use_embeddings or model.words_only:
             return model.detect_words(texts, roles)
         try:
             vectors = self._embed_pieces(texts)

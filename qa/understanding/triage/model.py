@@ -198,6 +198,18 @@ class TriageModel:
     key: str = ""
     fit_seconds: float = 0.0
 
+    @property
+    def words_only(self) -> bool:
+        """Fitted without embeddings (`fit_words`): only `detect_words` can be used."""
+        return not self.heads
+
+    @property
+    def embed_dim(self) -> int:
+        """The embedding width the heads read (0 for a words-only model)."""
+        for head in self.heads.values():
+            return int(head.w_embed.shape[0])
+        return 0
+
     def kind_proba(self, kind: str, vectors: np.ndarray, terms: Sequence[dict[int, float]]) -> np.ndarray:
         return self.heads[kind].proba(vectors, terms)
 
@@ -226,7 +238,7 @@ class TriageModel:
         """
         if not self.fallback:
             return None
-        empty = np.zeros((len(texts), next(iter(self.heads.values())).w_embed.shape[0]), dtype=np.float32)
+        empty = np.zeros((len(texts), self.embed_dim), dtype=np.float32)
         return self._decide(texts, empty, roles, lambda kind, _vectors, terms: self.fallback[kind].proba(terms),
                             self.fallback_thresholds)
 
@@ -392,19 +404,11 @@ def fit(examples: Sequence[Example], embed: Embed, answerable: Sequence[str] = (
     cv: dict[str, dict[str, float]] = {}
 
     outcome: dict[Kind, tuple[np.ndarray, np.ndarray]] = {}
-    words = _Fitter(words_matrix, 0)  # the fallback heads: words only
-    fallback: dict[str, TermsHead] = {}
-    fallback_thresholds: dict[str, float] = {}
     for kind in KINDS:
-        y = (is_kind[kind] & positive).astype(int)
-        weight = np.where(is_kind[kind] & ~positive, NEAR_MISS_WEIGHT[kind], 1.0)
+        y, weight = _targets(kind, is_kind, positive)
         heads[kind] = fitter.head(kind, everything, y, weight)
         outcome[kind] = (fitter.oof(everything, y, weight), y)
-        terms_only = words.head(kind, everything, y, weight)
-        fallback[kind] = TermsHead(terms_only.w_terms, terms_only.bias)
-        target = TARGETS[kind]
-        fallback_thresholds[kind] = choose_threshold(words.oof(everything, y, weight, repeats=1), y, target["recall"],
-                                                     target["max_fpr"], PRIORITY[kind])
+    fallback, fallback_thresholds = _fit_fallback(words_matrix, is_kind, positive)
     for kind, (p, y) in outcome.items():
         target = TARGETS[kind]
         t = choose_threshold(p, y, target["recall"], target["max_fpr"], PRIORITY[kind])
@@ -419,6 +423,56 @@ def fit(examples: Sequence[Example], embed: Embed, answerable: Sequence[str] = (
             group_heads[kind] = fitter.groups(idx, [train[i].group for i in idx])
     key = content_hash(train, (*answerable, FIT_CONFIG))
     return TriageModel(tfidf, heads, thresholds, group_heads, fallback, fallback_thresholds, cv, key,
+                       time.perf_counter() - started)
+
+
+def _targets(kind: Kind, is_kind: dict[Kind, np.ndarray], positive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One kind's labels (its positives) and sample weights (its own near-misses count more)."""
+    y = (is_kind[kind] & positive).astype(int)
+    return y, np.where(is_kind[kind] & ~positive, NEAR_MISS_WEIGHT[kind], 1.0)
+
+
+def _fit_fallback(words_matrix, is_kind: dict[Kind, np.ndarray],
+                  positive: np.ndarray) -> tuple[dict[str, TermsHead], dict[str, float]]:
+    """The words-only heads and their own out-of-fold thresholds."""
+    words = _Fitter(words_matrix, 0)
+    everything = np.arange(words_matrix.shape[0])
+    fallback: dict[str, TermsHead] = {}
+    thresholds: dict[str, float] = {}
+    for kind in KINDS:
+        y, weight = _targets(kind, is_kind, positive)
+        terms_only = words.head(kind, everything, y, weight)
+        fallback[kind] = TermsHead(terms_only.w_terms, terms_only.bias)
+        target = TARGETS[kind]
+        thresholds[kind] = choose_threshold(words.oof(everything, y, weight, repeats=1), y, target["recall"],
+                                            target["max_fpr"], PRIORITY[kind])
+    return fallback, thresholds
+
+
+def fit_words(examples: Sequence[Example], answerable: Sequence[str] = ()) -> TriageModel:
+    """A words-only detector, for when no embedding can be made and no fitted model is cached.
+
+    The same fallback heads `fit` makes (the same rows, weights and thresholds), and group heads
+    on the words alone; `TriageModel.detect` is never used on it (`words_only` is true). Fitting
+    takes seconds and needs no model file, so the rules never have to decide alone.
+    """
+    started = time.perf_counter()
+    train = [ex for ex in examples if ex.split == "train"]
+    texts = [ex.text for ex in train] + list(answerable)
+    kinds = [ex.kind for ex in train] + ["answer"] * len(answerable)
+    positive = np.array([ex.positive for ex in train] + [False] * len(answerable))
+    tfidf = Tfidf.fit(texts)
+    words_matrix = tfidf.matrix(texts)
+    is_kind = {k: np.array([kk == k for kk in kinds]) for k in KINDS}
+    fallback, fallback_thresholds = _fit_fallback(words_matrix, is_kind, positive)
+    words = _Fitter(words_matrix, 0)
+    group_heads: dict[str, GroupHead] = {}
+    for kind in KINDS:
+        idx = np.array([i for i, ex in enumerate(train) if ex.kind == kind and ex.positive], dtype=int)
+        if len(idx):
+            group_heads[kind] = words.groups(idx, [train[i].group for i in idx])
+    key = "words-" + content_hash(train, (*answerable, FIT_CONFIG))
+    return TriageModel(tfidf, {}, {}, group_heads, fallback, fallback_thresholds, {}, key,
                        time.perf_counter() - started)
 
 

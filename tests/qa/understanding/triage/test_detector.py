@@ -101,6 +101,36 @@ def test_without_embeddings_the_words_only_heads_and_the_rules_decide(tmp_path, 
     assert gate is not None and (gate.kind, gate.by) == ("urgent", "model")
 
 
+def test_with_no_cached_model_and_no_embedder_the_words_only_model_is_fitted(tmp_path) -> None:
+    # A fresh install whose embedding model cannot load: no cached weights to fall back on. The
+    # words-only heads are fitted from the banks alone (seconds), so the rules never decide alone.
+    from qa.corpus.questions import answerable_questions
+    from qa.settings import get_settings
+
+    answerable = answerable_questions(get_settings().corpus_dir / "questions")
+    triage = Triage(embedder=_Broken(), model_dir=tmp_path, answerable=answerable)
+    model = triage.prepare()
+    assert model is not None and model.words_only and triage.ready
+    assert not list(tmp_path.glob("triage-*.npz"))  # never cached as if it were the full model
+    cases = tri.bank_cases("validation")
+    metrics = tri.score(cases, _outcomes(triage, cases)).metrics()
+    for name, floor in WORDS_ONLY_FLOORS.items():
+        assert metrics[name] is not None and metrics[name] >= floor, (name, metrics[name])
+    for name, ceiling in WORDS_ONLY_CEILINGS.items():
+        assert metrics[name] is not None and metrics[name] <= ceiling, (name, metrics[name])
+    gate = triage.check("my calf is swollen and hot since i started promacta, gym injury i guess")
+    assert gate is not None and (gate.kind, gate.by, gate.reason) == ("urgent", "model", "clot_signs")
+    assert triage.check("is itp contagious?") is None
+
+
+def test_with_no_embedder_at_all_the_words_only_model_is_fitted(tmp_path) -> None:
+    triage = Triage(embedder=None, model_dir=tmp_path)
+    model = triage.prepare()
+    assert model is not None and model.words_only
+    gate = triage.check("had my spleen out in 2019, feeling shivery and rubbish tonight, 38.9, sleep it off?")
+    assert gate is not None and gate.kind == "urgent"
+
+
 def test_the_words_only_heads_survive_the_cache(tmp_path, fitted) -> None:
     from qa.understanding.triage.model import TriageModel
 
