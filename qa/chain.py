@@ -286,6 +286,11 @@ class Pipeline:
             # ("what should I tell the staff?" after asking about nursery with ITP).
             if not any(has_domain_word(t) for t in (turn.question, turn.message, *user_turns(turn.history))):
                 return self.decline(turn, "off_topic")
+            # ...unless the message itself reads as off-topic ("cheers. best pizza in Naples?"):
+            # with nothing to answer from, a lower decline threshold holds.
+            off_topic = self.triage.off_topic_when_unsupported(turn.message, turn.history)
+            if off_topic is not None:
+                return self.decline(turn, off_topic.reason if is_decline(off_topic.reason) else "off_topic")
             return build_reply("abstain", templates.NOT_IN_SOURCES, [], [], turn.question, "not_in_sources")
         lead = turn.notice
         return build_reply("answer", lead, sentences, turn.hits, turn.question)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from qa import DISCLAIMER
 from qa.chain import Turn, clean_history
 
 
@@ -62,3 +63,23 @@ def test_an_emergency_is_urgent_and_an_off_topic_request_is_declined(assistant, 
     declined = assistant.chain.invoke(Turn(message="best stocks to buy?"))
     assert (declined.kind, declined.reason, declined.citations) == ("decline", "off_topic", [])
     assert assistant.ask("best stocks to buy?").kind == "decline"
+
+
+@pytest.mark.parametrize("message", [
+    "cheers for that. totally different thing, what's a good recipe for banana bread?",
+    "ok thanks. my car is making a squeaking noise when I brake, what could it be?",
+])
+def test_an_off_topic_turn_in_a_conversation_about_itp_is_declined(assistant, fitted_triage, message) -> None:
+    """The conversation's ITP words must not turn an off-topic request into "not in my sources"."""
+    history = [{"role": "user", "content": "my daughter has ITP, can she play netball?"},
+               {"role": "assistant", "content": "..."}]
+    reply = assistant.ask(message, history)
+    assert reply.kind == "decline" and reply.reason in ("off_topic", "task"), (reply.kind, reply.reason)
+    assert reply.text.endswith(DISCLAIMER)
+
+
+def test_an_itp_question_the_library_lacks_is_still_not_declined(assistant, fitted_triage) -> None:
+    history = [{"role": "user", "content": "she is starting rituximab next month"},
+               {"role": "assistant", "content": "..."}]
+    reply = assistant.ask("will her hair fall out from the rituximab?", history)
+    assert reply.kind != "decline", reply.reason

@@ -227,6 +227,29 @@ class Triage:
                         detection.scores["decline"])
         return None
 
+    def off_topic_when_unsupported(self, message: str, history: Sequence[dict] = ()) -> Gate | None:
+        """A decline for a message the library had nothing on, at the model's lower threshold
+        for that case (`UNSUPPORTED_DECLINE`); None if it is not off-topic enough, or if the full
+        model cannot score it (not ready, or no embeddings).
+
+        As in `check`, a message in a conversation must also read as off-topic together with the
+        previous user turn: "can you put that in simpler words?" alone looks like a task.
+        """
+        model = self._model
+        if model is None or model.words_only or not self.use_model or not self.use_embeddings or self.embedder is None:
+            return None
+        previous = _last_user_turn(history)
+        texts = [message] + ([f"{previous} {message}"] if previous else [])
+        try:
+            vectors = np.vstack([np.asarray(self._embed_pieces([t]), dtype=np.float32) for t in texts])
+        except Exception:  # "not in my sources" then stands
+            return None
+        detections = [model.detect([t], vectors[i:i + 1], ["whole"]) for i, t in enumerate(texts)]
+        if any(d.scores["decline"] < model.unsupported_decline for d in detections):
+            return None
+        first = detections[0]
+        return Gate("decline", reason_of("decline", first.groups["decline"]), "model", first.scores["decline"])
+
     def _in_context(self, joined: str, detection: Detection) -> Detection | None:
         """The detector on the previous turn and the message together (only when it matters)."""
         if not (detection.fired.get("abstain") or detection.fired.get("decline")):

@@ -36,7 +36,7 @@ import numpy as np
 from qa.understanding.triage.banks import KINDS, Example, Kind, content_hash
 
 log = logging.getLogger("qa")
-FORMAT = 7  # bump when the cached file layout or the fitting changes
+FORMAT = 8  # bump when the cached file layout or the fitting changes
 
 # What each kind's threshold must achieve on out-of-fold train predictions. Urgent: catch
 # (almost) every emergency first; decline: almost never refuse a real question.
@@ -49,6 +49,11 @@ TARGETS: dict[Kind, dict[str, float]] = {
     "decline": {"recall": 0.95, "max_fpr": 0.005},
 }
 PRIORITY: dict[Kind, str] = {"urgent": "recall", "abstain": "recall", "decline": "max_fpr"}
+# A second, lower decline threshold, used only when the library has nothing to answer with: the
+# reply is then "not in my sources" or the off-topic decline, so a wrong decline costs little and
+# a missed one (an off-topic request in a conversation about ITP) is common. Chosen like the
+# others, on out-of-fold train scores.
+UNSUPPORTED_DECLINE: dict[str, float] = {"recall": 0.95, "max_fpr": 0.03}
 C_VALUE = 8.0  # inverse L2 strength (5-fold CV on the train split over 2, 8, 32: 8 traded best)
 # A bank's own near-misses ("what are the signs of a brain bleed?") are the negatives that teach
 # the boundary; thousands of easy question-bank phrasings would drown them under equal weights.
@@ -62,7 +67,7 @@ FOLDS = 5
 REPEATS = 3
 # Everything that shapes a fit: part of the cache key, so a changed setting never loads old weights.
 FIT_CONFIG = repr((FORMAT, sorted(TARGETS.items()), sorted(PRIORITY.items()), C_VALUE,
-                   sorted(NEAR_MISS_WEIGHT.items()), FOLDS, REPEATS))
+                   sorted(NEAR_MISS_WEIGHT.items()), FOLDS, REPEATS, sorted(UNSUPPORTED_DECLINE.items())))
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -194,6 +199,7 @@ class TriageModel:
     group_heads: dict[str, GroupHead]
     fallback: dict[str, TermsHead] = field(default_factory=dict)
     fallback_thresholds: dict[str, float] = field(default_factory=dict)
+    unsupported_decline: float = 1.0  # see UNSUPPORTED_DECLINE; 1.0 never fires
     cv: dict[str, dict[str, float]] = field(default_factory=dict)
     key: str = ""
     fit_seconds: float = 0.0
@@ -267,6 +273,7 @@ class TriageModel:
                 "vocabulary": sorted(self.tfidf.vocabulary, key=self.tfidf.vocabulary.__getitem__),
                 "thresholds": self.thresholds, "cv": self.cv,
                 "fallback_thresholds": self.fallback_thresholds,
+                "unsupported_decline": self.unsupported_decline,
                 "fallback": {kind: h.bias for kind, h in self.fallback.items()},
                 "groups": {k: g.classes for k, g in self.group_heads.items()},
                 "heads": {name: h.bias for name, h in self.heads.items()}}
@@ -301,6 +308,7 @@ class TriageModel:
                         for kind, bias in meta["fallback"].items()}
         return cls(tfidf, heads, {k: float(v) for k, v in meta["thresholds"].items()}, group_heads,
                    fallback, {k: float(v) for k, v in meta["fallback_thresholds"].items()},
+                   float(meta["unsupported_decline"]),
                    meta["cv"], meta["key"], float(meta.get("fit_seconds", 0.0)))
 
 
@@ -422,7 +430,13 @@ def fit(examples: Sequence[Example], embed: Embed, answerable: Sequence[str] = (
         if len(idx):
             group_heads[kind] = fitter.groups(idx, [train[i].group for i in idx])
     key = content_hash(train, (*answerable, FIT_CONFIG))
-    return TriageModel(tfidf, heads, thresholds, group_heads, fallback, fallback_thresholds, cv, key,
+    p, y = outcome["decline"]
+    unsupported = choose_threshold(p, y, UNSUPPORTED_DECLINE["recall"], UNSUPPORTED_DECLINE["max_fpr"], "max_fpr")
+    unsupported = min(unsupported, thresholds["decline"])  # never stricter than the gate itself
+    pred = p >= unsupported
+    cv["decline_unsupported"] = {"recall": float(pred[y > 0].mean()), "fpr": float(pred[y == 0].mean()),
+                                 "threshold": unsupported}
+    return TriageModel(tfidf, heads, thresholds, group_heads, fallback, fallback_thresholds, unsupported, cv, key,
                        time.perf_counter() - started)
 
 
@@ -472,7 +486,7 @@ def fit_words(examples: Sequence[Example], answerable: Sequence[str] = ()) -> Tr
         if len(idx):
             group_heads[kind] = words.groups(idx, [train[i].group for i in idx])
     key = "words-" + content_hash(train, (*answerable, FIT_CONFIG))
-    return TriageModel(tfidf, {}, {}, group_heads, fallback, fallback_thresholds, {}, key,
+    return TriageModel(tfidf, {}, {}, group_heads, fallback, fallback_thresholds, 1.0, {}, key,
                        time.perf_counter() - started)
 
 
