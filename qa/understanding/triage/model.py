@@ -396,17 +396,13 @@ def fit(examples: Sequence[Example], embed: Embed, answerable: Sequence[str] = (
     from scipy.sparse import csr_matrix, hstack
 
     started = time.perf_counter()
-    train = [ex for ex in examples if ex.split == "train"]
-    texts = [ex.text for ex in train] + list(answerable)
-    kinds = [ex.kind for ex in train] + ["answer"] * len(answerable)
-    positive = np.array([ex.positive for ex in train] + [False] * len(answerable))
+    train, texts, is_kind, positive = _rows(examples, answerable)
     vectors = _embed_all(texts, embed)
     tfidf = Tfidf.fit(texts)
     words_matrix = tfidf.matrix(texts)
     x = hstack([csr_matrix(vectors), words_matrix]).tocsr()
     fitter = _Fitter(x, vectors.shape[1])
     everything = np.arange(len(texts))
-    is_kind = {k: np.array([kk == k for kk in kinds]) for k in KINDS}
     heads: dict[str, Head] = {}
     thresholds: dict[str, float] = {}
     cv: dict[str, dict[str, float]] = {}
@@ -424,11 +420,7 @@ def fit(examples: Sequence[Example], embed: Embed, answerable: Sequence[str] = (
         pred = p >= t
         cv[kind] = {"recall": float(pred[y > 0].mean()), "fpr": float(pred[y == 0].mean()),
                     "positives": int(y.sum()), "negatives": int((y == 0).sum())}
-    group_heads: dict[str, GroupHead] = {}
-    for kind in KINDS:
-        idx = np.array([i for i, ex in enumerate(train) if ex.kind == kind and ex.positive], dtype=int)
-        if len(idx):
-            group_heads[kind] = fitter.groups(idx, [train[i].group for i in idx])
+    group_heads = _group_heads(fitter, train)
     key = content_hash(train, (*answerable, FIT_CONFIG))
     p, y = outcome["decline"]
     unsupported = choose_threshold(p, y, UNSUPPORTED_DECLINE["recall"], UNSUPPORTED_DECLINE["max_fpr"], "max_fpr")
@@ -438,6 +430,29 @@ def fit(examples: Sequence[Example], embed: Embed, answerable: Sequence[str] = (
                                  "threshold": unsupported}
     return TriageModel(tfidf, heads, thresholds, group_heads, fallback, fallback_thresholds, unsupported, cv, key,
                        time.perf_counter() - started)
+
+
+def _rows(examples: Sequence[Example], answerable: Sequence[str],
+          ) -> tuple[list[Example], list[str], dict[Kind, np.ndarray], np.ndarray]:
+    """The fitting rows: the train split, then the answerable questions (negatives of every kind).
+
+    Returns the train examples, all texts, per kind a mask of its bank's rows, and the positives.
+    """
+    train = [ex for ex in examples if ex.split == "train"]
+    texts = [ex.text for ex in train] + list(answerable)
+    kinds = [ex.kind for ex in train] + ["answer"] * len(answerable)
+    positive = np.array([ex.positive for ex in train] + [False] * len(answerable))
+    return train, texts, {k: np.array([kk == k for kk in kinds]) for k in KINDS}, positive
+
+
+def _group_heads(fitter: _Fitter, train: Sequence[Example]) -> dict[str, GroupHead]:
+    """Per kind, the model naming a positive's group (rows of `fitter` start with `train`)."""
+    heads: dict[str, GroupHead] = {}
+    for kind in KINDS:
+        idx = np.array([i for i, ex in enumerate(train) if ex.kind == kind and ex.positive], dtype=int)
+        if len(idx):
+            heads[kind] = fitter.groups(idx, [train[i].group for i in idx])
+    return heads
 
 
 def _targets(kind: Kind, is_kind: dict[Kind, np.ndarray], positive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -471,20 +486,11 @@ def fit_words(examples: Sequence[Example], answerable: Sequence[str] = ()) -> Tr
     takes seconds and needs no model file, so the rules never have to decide alone.
     """
     started = time.perf_counter()
-    train = [ex for ex in examples if ex.split == "train"]
-    texts = [ex.text for ex in train] + list(answerable)
-    kinds = [ex.kind for ex in train] + ["answer"] * len(answerable)
-    positive = np.array([ex.positive for ex in train] + [False] * len(answerable))
+    train, texts, is_kind, positive = _rows(examples, answerable)
     tfidf = Tfidf.fit(texts)
     words_matrix = tfidf.matrix(texts)
-    is_kind = {k: np.array([kk == k for kk in kinds]) for k in KINDS}
     fallback, fallback_thresholds = _fit_fallback(words_matrix, is_kind, positive)
-    words = _Fitter(words_matrix, 0)
-    group_heads: dict[str, GroupHead] = {}
-    for kind in KINDS:
-        idx = np.array([i for i, ex in enumerate(train) if ex.kind == kind and ex.positive], dtype=int)
-        if len(idx):
-            group_heads[kind] = words.groups(idx, [train[i].group for i in idx])
+    group_heads = _group_heads(_Fitter(words_matrix, 0), train)
     key = "words-" + content_hash(train, (*answerable, FIT_CONFIG))
     return TriageModel(tfidf, {}, {}, group_heads, fallback, fallback_thresholds, 1.0, {}, key,
                        time.perf_counter() - started)

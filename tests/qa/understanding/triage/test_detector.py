@@ -88,15 +88,19 @@ WORDS_ONLY_FLOORS = {"urgent_recall": 0.95, "abstain_recall": 0.70}
 WORDS_ONLY_CEILINGS = {"false_urgent_rate": 0.15, "false_decline_rate": 0.05}
 
 
-def test_without_embeddings_the_words_only_heads_and_the_rules_decide(tmp_path, fitted) -> None:
-    triage = Triage(embedder=_Broken(), model_dir=tmp_path)
-    triage._model = fitted.model
+def _assert_words_only_figures(triage: Triage) -> None:
     cases = tri.bank_cases("validation")
     metrics = tri.score(cases, _outcomes(triage, cases)).metrics()
     for name, floor in WORDS_ONLY_FLOORS.items():
         assert metrics[name] is not None and metrics[name] >= floor, (name, metrics[name])
     for name, ceiling in WORDS_ONLY_CEILINGS.items():
         assert metrics[name] is not None and metrics[name] <= ceiling, (name, metrics[name])
+
+
+def test_without_embeddings_the_words_only_heads_and_the_rules_decide(tmp_path, fitted) -> None:
+    triage = Triage(embedder=_Broken(), model_dir=tmp_path)
+    triage._model = fitted.model
+    _assert_words_only_figures(triage)
     gate = triage.check("had my spleen out in 2019, feeling shivery and rubbish tonight, 38.9, sleep it off?")
     assert gate is not None and (gate.kind, gate.by) == ("urgent", "model")
 
@@ -112,12 +116,7 @@ def test_with_no_cached_model_and_no_embedder_the_words_only_model_is_fitted(tmp
     model = triage.prepare()
     assert model is not None and model.words_only and triage.ready
     assert not list(tmp_path.glob("triage-*.npz"))  # never cached as if it were the full model
-    cases = tri.bank_cases("validation")
-    metrics = tri.score(cases, _outcomes(triage, cases)).metrics()
-    for name, floor in WORDS_ONLY_FLOORS.items():
-        assert metrics[name] is not None and metrics[name] >= floor, (name, metrics[name])
-    for name, ceiling in WORDS_ONLY_CEILINGS.items():
-        assert metrics[name] is not None and metrics[name] <= ceiling, (name, metrics[name])
+    _assert_words_only_figures(triage)
     gate = triage.check("my calf is swollen and hot since i started promacta, gym injury i guess")
     assert gate is not None and (gate.kind, gate.by, gate.reason) == ("urgent", "model", "clot_signs")
     assert triage.check("is itp contagious?") is None
