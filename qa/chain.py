@@ -96,7 +96,9 @@ class Pipeline:
         except Exception:  # understanding a follow-up must never stand between a patient and triage
             log.exception("follow-up resolution failed")
             return replace(turn, question=turn.message, gate=gate)
-        if gate is None and resolved.used_history:
+        if gate is None and resolved.used_history and not resolved.beside:
+            # The rewritten question is a new message ("what about 2 tablets?"); one with the
+            # previous question only kept beside it is not (triage read those turns already).
             gate = rules.check(resolved.question)
         return replace(turn, question=resolved.question, context=resolved.context, gate=gate)
 

@@ -42,6 +42,7 @@ class Resolved:
     used_history: bool = False
     entity: str = ""
     context: str = ""  # the entity the conversation was about, even if not needed here
+    beside: bool = False  # the previous question was kept beside the message, not written into it
 
 
 def user_turns(history: Sequence[dict]) -> list[str]:
@@ -76,6 +77,44 @@ def _main_mention(text: str) -> Mention | None:
     return None
 
 
+def _conversation_entity(prior: Sequence[str]) -> Mention | None:
+    """What the conversation is about: its latest medicine or treatment, else its latest topic.
+
+    "I do my own romiplostim injections" / "we're flying to Portugal" / "how do I keep it cold?":
+    "it" is the medicine, not the trip.
+    """
+    topic = None
+    for prev in reversed(prior):
+        found = _main_mention(prev)
+        if found and found.kind in ("treatment", "medicine"):
+            return found
+        topic = topic or found
+    return topic
+
+
+def _about_treatment(prior: Sequence[str]) -> bool:
+    """Is the conversation about ITP treatment (so "anything else?" asks for other treatments)?"""
+    return any(m.kind == "treatment" for p in prior for m in find_mentions(p)) or \
+        any(re.search(r"\btreat(ment|ments|ed|ing)?\b", p, re.I) for p in prior)
+
+
+def _names_referent(word: str, entity: Mention | None, prior: Sequence[str], q: str) -> bool:
+    """Can the pronoun `word` be replaced by a name from the conversation?
+
+    "it"/"its" take the conversation's entity, or ITP when the conversation named ITP and the
+    follow-up does not ("my son has ITP" / "can his sister catch it?"). "they"/"them"/"those"/
+    "these" take only a plural name ("megakaryocytes", "steroids"): they are most often the
+    doctors. "that"/"this" take a medicine or treatment; otherwise they are what was just asked.
+    """
+    if word in ("they", "them", "those", "these"):
+        return entity is not None and entity.name.lower().endswith("s")
+    if word in ("that", "this"):
+        return entity is not None and entity.kind in ("medicine", "treatment")
+    if entity is not None:
+        return True
+    return any(_ITP.search(p) for p in prior) and not _ITP.search(q)
+
+
 def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
     """Rewrite a follow-up into a stand-alone question using earlier user turns.
 
@@ -89,7 +128,7 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
     prior = user_turns(history or [])
     # "is there anything else (they use for kids)?": other options, for the same person.
     named = [m for m in find_mentions(q) if m.kind in ("treatment", "medicine")]
-    if prior and _ELSE.search(q) and not named:
+    if prior and _ELSE.search(q) and not named and _about_treatment(prior):
         who = asked_for(q) or of_conversation([{"role": "user", "content": p} for p in prior])
         tail = f" in {_AUDIENCE_WORDS[who]}" if who else ""
         return Resolved(f"What other treatments are used for ITP{tail}?", q, True, "treatment")
@@ -117,11 +156,7 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
         previous = _previous_question(history or [])
         return Resolved(f"{previous.rstrip(' ?.!')} {q[lead.end():]}", q, True, new.name)
 
-    entity = None
-    for prev in reversed(prior):
-        entity = _main_mention(prev)
-        if entity:
-            break
+    entity = _conversation_entity(prior)
     if mentions:
         # "why would they give that instead of steroids?" after IVIG: "that" is still IVIG.
         pointer = _POINTER.search(q)
@@ -132,15 +167,19 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
         return Resolved(q, q)
     context = entity.name if entity else ""
     pronoun = None if _EXPLETIVE.search(q) else _PRONOUN.search(q)
-    if _ITP.search(q) and len(terms) > 1 and not (entity and pronoun):
+    if _ITP.search(q) and len(terms) > 1 and not pronoun:
         return Resolved(q, q, context=context)
     subject = entity.name if entity else "ITP"
-    # "is that dangerous?", "how long does that take?": with no medicine or treatment in the
-    # conversation, "that" is what was just asked about (a count of 30, going away).
-    if pronoun and pronoun.group(1).lower() in _DEMONSTRATIVES and prior and \
-            not (entity and entity.kind in ("medicine", "treatment")):
+    if pronoun and prior and not _names_referent(pronoun.group(1).lower(), entity, prior, q):
+        # The pronoun points at something the lexicon does not name ("my consultant mentioned
+        # azathioprine" / "how long does it take to work?"), at what was just asked about ("is
+        # that dangerous?" after a count of 30), or at people ("what count do they want?"):
+        # the previous question is kept before it for search instead of a guessed name (on the
+        # follow-up suite, previous-first answered 89 of 160, message-first 87).
         previous = _previous_question(history or [])
-        return Resolved(f"{q.rstrip(' ?.!')} — {previous.rstrip(' ?.!')}?", q, True, subject)
+        return Resolved(f"{previous.rstrip(' ?.!')} — {q}", q, True, subject, beside=True)
+    if pronoun and not prior and pronoun.group(1).lower() in ("they", "them", "those", "these"):
+        return Resolved(q, q)  # with nothing before it, "they" is the doctors, not ITP
     if pronoun:
         word = pronoun.group(1).lower()
         replacement = f"{subject}'s" if word == "its" else f"{subject} is" if word == "it's" else subject

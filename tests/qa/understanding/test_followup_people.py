@@ -92,3 +92,33 @@ def test_a_pronoun_beside_another_name_still_points_at_the_conversations_medicin
 def test_a_new_aspect_is_asked_about_the_conversations_medicine() -> None:
     resolved = resolve("and the side effects?", _conversation("my doctor mentioned rituximab"))
     assert resolved.question == "the side effects of rituximab?"
+
+
+def test_a_medicine_the_lexicon_does_not_know_is_kept_beside_the_follow_up_not_replaced_by_itp() -> None:
+    resolved = resolve("how long does it take to work?", _conversation("my consultant mentioned azathioprine"))
+    assert "azathioprine" in resolved.question and "ITP take" not in resolved.question
+    assert resolved.used_history and resolved.beside
+
+
+def test_they_is_the_care_team_not_itp() -> None:
+    resolved = resolve("what platelet count do they want for that?", _conversation("I need a wisdom tooth out"))
+    assert "wisdom tooth" in resolved.question and "ITP want" not in resolved.question
+    assert "do ITP" not in resolve("why do they keep checking my blood?", []).question
+    # A plural name can still be "they": "how does ITP affect them?" after megakaryocytes.
+    assert "megakaryocytes" in resolve("how do they work?", _conversation("what are megakaryocytes?")).question
+
+
+def test_it_is_the_conversations_medicine_rather_than_its_latest_topic() -> None:
+    resolved = resolve("how do I keep it cold?", _conversation("I do my own romiplostim injections at home",
+                                                               "we're flying to Portugal for two weeks"))
+    assert "romiplostim" in resolved.question
+
+
+def test_it_still_means_itp_when_only_itp_was_named() -> None:
+    assert resolve("can his sister catch it?", _conversation("my son has ITP")).question == \
+        "can his sister catch ITP?"
+
+
+def test_anything_else_asks_for_other_treatments_only_in_a_conversation_about_treatment() -> None:
+    resolved = resolve("what else can help?", _conversation("I'm exhausted all the time with my ITP"))
+    assert "other treatments" not in resolved.question and "fatigue" in resolved.question
