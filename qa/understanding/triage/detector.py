@@ -23,8 +23,10 @@ from qa.corpus.questions import answerable_questions
 from qa.npz import READ_ERRORS
 from qa.settings import Settings
 from qa.text.sentences import split_sentences
+from qa.understanding.followup import user_turns
 from qa.understanding.triage import rules
 from qa.understanding.triage.banks import BANK_DIR, content_hash, load_banks, reason_of
+from qa.understanding.triage.flags import flag
 from qa.understanding.triage.gate import Gate
 from qa.understanding.triage.model import FIT_CONFIG, FORMAT, Detection, TriageModel, fit, fit_words
 from qa.understanding.triage.vectors import VectorCache
@@ -208,7 +210,9 @@ class Triage:
         if rule_urgent:
             return Gate("urgent", rule_urgent, "rules")
         if detection and detection.fired.get("urgent"):
-            return Gate("urgent", reason_of("urgent", detection.groups["urgent"]), "model", detection.scores["urgent"])
+            urgent = self._urgent_gate(detection, message, history)
+            if urgent is not None:
+                return urgent
         rule_abstain = rules.abstain_reason(message)
         if rule_abstain:
             return Gate("abstain", rule_abstain, "rules")
@@ -226,6 +230,29 @@ class Triage:
             return Gate("decline", reason_of("decline", detection.groups["decline"]), "model",
                         detection.scores["decline"])
         return None
+
+    @staticmethod
+    def _urgent_gate(detection: Detection, message: str, history: Sequence[dict]) -> Gate | None:
+        """The detector's urgent gate, with the signs the red-flag table rules out set aside.
+
+        A "very low count" in a conversation that states the person's count, none of it under
+        the row's `count_below`, is not that sign ("my count came back at 25, am I going to
+        die?"). The message stays urgent if it is urgent enough for the other signs: its urgent
+        probability times the share the group model gives them must still reach the threshold
+        ("count 23, spots spreading fast since lunch" is fast-spreading purpura).
+        """
+        score = detection.scores["urgent"]
+        ranked = detection.ranked.get("urgent") or ((detection.groups["urgent"], 1.0),)
+        counts = [c for t in (*user_turns(history), message) if (c := rules.parse_count(t)) is not None]
+        stated = min(counts) if counts else None
+        allowed = [(g, p) for g, p in ranked
+                   if (row := flag(reason_of("urgent", g))) is None or not row.contradicted_by(stated)]
+        if len(allowed) == len(ranked):
+            return Gate("urgent", reason_of("urgent", ranked[0][0]), "model", score)
+        remaining = score * sum(p for _, p in allowed)
+        if not allowed or remaining < detection.thresholds.get("urgent", 0.0):
+            return None
+        return Gate("urgent", reason_of("urgent", allowed[0][0]), "model", remaining)
 
     def off_topic_when_unsupported(self, message: str, history: Sequence[dict] = ()) -> Gate | None:
         """A decline for a message the library had nothing on, at the model's lower threshold

@@ -23,6 +23,11 @@ class RedFlag:
     says: str
     action: str
     cites: tuple[str, ...]  # "doc-id#Heading"
+    count_below: float | None = None  # a stated count at or above this contradicts the sign
+
+    def contradicted_by(self, count: float | None) -> bool:
+        """Does a stated platelet count rule this sign out? (No count stated never does.)"""
+        return self.count_below is not None and count is not None and count >= self.count_below
 
     def cited_sections(self) -> list[tuple[str, str]]:
         """(doc_id, heading) pairs this flag's urgent reply quotes."""
@@ -43,6 +48,7 @@ def red_flags(path: Path = TABLE) -> dict[str, RedFlag]:
             id=row["id"], name=row["name"], what=row["what"], when=row["when"],
             sources=tuple(row["sources"]), says=row["says"], action=row["action"],
             cites=tuple(row["cites"]),
+            count_below=float(row["count_below"]) if row.get("count_below") is not None else None,
         )
     return flags
 

@@ -168,12 +168,20 @@ class GroupHead:
     bias: np.ndarray  # (groups,)
 
     def best(self, vector: np.ndarray, terms: dict[int, float]) -> str:
+        ranked = self.ranked(vector, terms)
+        return ranked[0][0] if ranked else ""
+
+    def ranked(self, vector: np.ndarray, terms: dict[int, float]) -> tuple[tuple[str, float], ...]:
+        """Every group with its probability (softmax over the groups), most likely first."""
         if not self.classes:
-            return ""
+            return ()
         z = self.w_embed @ vector + self.bias
         for j, w in terms.items():
             z = z + self.w_terms[:, j] * w
-        return self.classes[int(np.argmax(z))]
+        p = np.exp(z - np.max(z))
+        p = p / p.sum()
+        order = np.argsort(-p)
+        return tuple((self.classes[int(i)], float(p[i])) for i in order)
 
 
 @dataclass(frozen=True)
@@ -183,6 +191,9 @@ class Detection:
     scores: dict[str, float]
     groups: dict[str, str]
     fired: dict[str, bool]
+    # Per kind, every group of the deciding piece with its probability, most likely first.
+    ranked: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)  # what `fired` was decided against
 
 
 # Which pieces each kind reads (see `TriageModel.detect`): decline the whole message only.
@@ -256,6 +267,7 @@ class TriageModel:
         scores: dict[str, float] = {}
         groups: dict[str, str] = {}
         fired: dict[str, bool] = {}
+        ranked: dict[str, tuple[tuple[str, float], ...]] = {}
         for kind in KINDS:
             rows = [i for i, role in enumerate(roles) if role in _READS[kind]] or [0]
             p = proba(kind, vectors[rows], [terms[i] for i in rows])
@@ -263,8 +275,9 @@ class TriageModel:
             scores[kind] = float(p[best])
             fired[kind] = scores[kind] >= thresholds[kind]
             head = self.group_heads.get(kind)
-            groups[kind] = head.best(vectors[rows[best]], terms[rows[best]]) if head else ""
-        return Detection(scores, groups, fired)
+            ranked[kind] = head.ranked(vectors[rows[best]], terms[rows[best]]) if head else ()
+            groups[kind] = ranked[kind][0][0] if ranked[kind] else ""
+        return Detection(scores, groups, fired, ranked, dict(thresholds))
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, path: Path) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from eval import triage as tri
 from qa.understanding.triage.detector import Triage, pieces
+from qa.understanding.triage.model import Detection
 
 FROZEN = Path(__file__).resolve().parents[4] / "eval" / "suites" / "frozen" / "triage.yaml"
 # Floors measured on the frozen sets when the detector was built (closing note of the triage
@@ -177,3 +178,41 @@ def test_a_changed_fitting_setting_never_loads_old_weights(tmp_path, monkeypatch
     before = triage._path()
     monkeypatch.setattr(detector, "FIT_CONFIG", detector.FIT_CONFIG + " changed")
     assert triage._path() != before
+
+
+def _named(flag: str, *others: tuple[str, float]) -> Detection:
+    ranked = ((flag, 1.0 - sum(p for _, p in others)), *others)
+    return Detection({"urgent": 0.9, "abstain": 0.0, "decline": 0.0},
+                     {"urgent": flag, "abstain": "", "decline": ""},
+                     {"urgent": True, "abstain": False, "decline": False},
+                     {"urgent": ranked}, {"urgent": 0.5, "abstain": 0.5, "decline": 0.5})
+
+
+def _turns(*texts: str) -> list[dict]:
+    return [{"role": "user", "content": t} for t in texts]
+
+
+def _urgent(detection: Detection, message: str, history: list[dict]) -> str | None:
+    gate = Triage._urgent_gate(detection, message, history)
+    return gate.reason if gate else None
+
+
+def test_a_very_low_count_is_set_aside_when_the_conversation_states_a_higher_count() -> None:
+    low = _named("very_low_count")
+    assert _urgent(low, "my platelets came back at 25 today. am i going to die?", []) is None
+    assert _urgent(low, "is it ok if I stop her tablets?", _turns("mum's count is 300 on revolade")) is None
+    # Any count under the limit anywhere in the conversation keeps the sign (a past one too).
+    assert _urgent(low, "it's 30 now, should I still worry?", _turns("her count was 8 on monday")) == "very_low_count"
+    assert _urgent(low, "plts 8 gums bleeding a bit", []) == "very_low_count"
+    assert _urgent(low, "his count is really low and his gums are bleeding", []) == "very_low_count"  # none stated
+    # Only a sign defined by a count can be ruled out by one.
+    assert _urgent(_named("head_injury"), "count 90, hit my head on a beam", []) == "head_injury"
+
+
+def test_a_message_urgent_enough_for_another_sign_stays_urgent_under_that_sign() -> None:
+    spreading = "since lunch the spots have spread to my arms and chest, last count was 23"
+    # 0.9 x 0.6 = 0.54 for the other signs: over the 0.5 threshold.
+    assert _urgent(_named("very_low_count", ("mouth_blisters_purpura", 0.6)), spreading, []) == \
+        "mouth_blisters_purpura"
+    # 0.9 x 0.2 = 0.18: not urgent for any sign the table allows.
+    assert _urgent(_named("very_low_count", ("mouth_blisters_purpura", 0.2)), spreading, []) is None
