@@ -21,6 +21,7 @@ import numpy as np
 
 from qa.corpus.questions import answerable_questions
 from qa.npz import READ_ERRORS
+from qa.reasons import GateReason
 from qa.settings import Settings
 from qa.text.sentences import split_sentences
 from qa.understanding.followup import user_turns
@@ -70,6 +71,19 @@ def _last_user_turn(history: Sequence[dict]) -> str:
         if isinstance(h, dict) and h.get("role") == "user" and str(h.get("content") or "").strip():
             return str(h["content"]).strip()
     return ""
+
+
+# A decline names its category ("I can't change how I work" for an injection, "I can't write
+# poems" for a task) only when the group model gives that category a majority; otherwise the
+# plain off-topic wording, true of every decline, is used ("capital of Peru?" split 0.37
+# injection / 0.34 off-topic / 0.27 task).
+SPECIFIC_DECLINE_SHARE = 0.5
+
+
+def _decline_reason(detection: Detection) -> GateReason:
+    ranked = detection.ranked.get("decline") or ((detection.groups["decline"], 1.0),)
+    group, share = ranked[0]
+    return reason_of("decline", group) if share >= SPECIFIC_DECLINE_SHARE else "off_topic"
 
 
 class Triage:
@@ -227,8 +241,7 @@ class Triage:
         if rule_decline:
             return Gate("decline", rule_decline, "rules")
         if detection and detection.fired.get("decline") and (in_context is None or in_context.fired["decline"]):
-            return Gate("decline", reason_of("decline", detection.groups["decline"]), "model",
-                        detection.scores["decline"])
+            return Gate("decline", _decline_reason(detection), "model", detection.scores["decline"])
         return None
 
     @staticmethod
@@ -275,7 +288,7 @@ class Triage:
         if any(d.scores["decline"] < model.unsupported_decline for d in detections):
             return None
         first = detections[0]
-        return Gate("decline", reason_of("decline", first.groups["decline"]), "model", first.scores["decline"])
+        return Gate("decline", _decline_reason(first), "model", first.scores["decline"])
 
     def _in_context(self, joined: str, detection: Detection) -> Detection | None:
         """The detector on the previous turn and the message together (only when it matters)."""

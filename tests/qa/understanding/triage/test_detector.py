@@ -216,3 +216,16 @@ def test_a_message_urgent_enough_for_another_sign_stays_urgent_under_that_sign()
         "mouth_blisters_purpura"
     # 0.9 x 0.2 = 0.18: not urgent for any sign the table allows.
     assert _urgent(_named("very_low_count", ("mouth_blisters_purpura", 0.2)), spreading, []) is None
+
+
+def test_a_decline_names_its_category_only_with_a_majority() -> None:
+    from qa.understanding.triage.detector import _decline_reason
+
+    def declined(*ranked: tuple[str, float]) -> Detection:
+        return Detection({"urgent": 0.0, "abstain": 0.0, "decline": 0.9},
+                         {"urgent": "", "abstain": "", "decline": ranked[0][0]},
+                         {"urgent": False, "abstain": False, "decline": True}, {"decline": ranked})
+
+    assert _decline_reason(declined(("injection", 0.37), ("off_topic", 0.34), ("task", 0.29))) == "off_topic"
+    assert _decline_reason(declined(("injection", 0.9), ("off_topic", 0.1))) == "prompt_injection"
+    assert _decline_reason(declined(("task", 0.98), ("off_topic", 0.02))) == "task"
