@@ -47,6 +47,7 @@ class Turn:
     hits: list[Hit] = field(default_factory=list)
     draft: Draft | None = None
     relevant: bool = True
+    reasks: bool = False  # the question re-asks the previous one with a twist (followup.Resolved)
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ class Pipeline:
             # The rewritten question is a new message ("what about 2 tablets?"); one with the
             # previous question only kept beside it is not (triage read those turns already).
             gate = rules.check(resolved.question)
-        return replace(turn, question=resolved.question, context=resolved.context, gate=gate)
+        return replace(turn, question=resolved.question, context=resolved.context, gate=gate,
+                       reasks=resolved.reasks)
 
     def _search(self, question: str) -> SearchResult:
         _, lexical = self.search.reader.current()
@@ -210,12 +212,15 @@ class Pipeline:
     def avoid_repeat(self, turn: Turn) -> Turn:
         """A follow-up must not get the previous reply again ("what about my kids?").
 
-        When the answer would only repeat sentences the assistant just gave, the sections
-        they came from step aside and the next best ones answer.
+        When a follow-up that re-asks the previous question with a twist would only repeat
+        sentences the assistant just gave, the sections they came from step aside and the next
+        best ones answer. A follow-up that asks something of its own keeps its best section even
+        if the last reply quoted it ("I take avatrombopag and my baby is due in March" / "can I
+        breastfeed on it?"): on the follow-up suite, stepping aside there cost 19 of 160 answers.
         """
         previous = next((str(h.get("content") or "") for h in reversed(turn.history)
                          if isinstance(h, dict) and h.get("role") == "assistant"), "")
-        if not previous or not turn.hits or turn.vector is None or self.generator.name != "extractive":
+        if not turn.reasks or not previous or not turn.hits or turn.vector is None or self.generator.name != "extractive":
             return turn
         draft = self.generator.generate(self._request(turn, "answer"))
         if not draft.sentences or not all(s.text in previous for s in draft.sentences):

@@ -43,6 +43,9 @@ class Resolved:
     entity: str = ""
     context: str = ""  # the entity the conversation was about, even if not needed here
     beside: bool = False  # the previous question was kept beside the message, not written into it
+    # Built from the previous question with a twist ("what about my kids?", "what about
+    # paracetamol?", "and for adults?"): the same answer again would lose the twist.
+    reasks: bool = False
 
 
 def user_turns(history: Sequence[dict]) -> list[str]:
@@ -112,7 +115,9 @@ def _names_referent(word: str, entity: Mention | None, prior: Sequence[str], q: 
         return entity is not None and entity.kind in ("medicine", "treatment")
     if entity is not None:
         return True
-    return any(_ITP.search(p) for p in prior) and not _ITP.search(q)
+    # Without a named entity "it" can be ITP ("can his sister catch it?"), but "its" is
+    # nearly always something else's ("attack its own platelets": the body's).
+    return word != "its" and any(_ITP.search(p) for p in prior) and not _ITP.search(q)
 
 
 def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
@@ -138,7 +143,7 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
     lead = _SWAP_LEAD.match(q)
     # "what about my kids?" / "and in pregnancy?": the previous question, for that person.
     if lead and prior and not named and (who := asked_for(q)):
-        return Resolved(f"{prior[-1].rstrip(' ?')} in {_AUDIENCE_WORDS[who]}?", q, True, "")
+        return Resolved(f"{prior[-1].rstrip(' ?')} in {_AUDIENCE_WORDS[who]}?", q, True, "", reasks=True)
 
     # "what about paracetamol?" → the previous question with its entity swapped. A follow-up
     # that says more than a name ("what about after having my spleen out?") adds to the previous
@@ -152,9 +157,9 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
             old = next((m for m in find_mentions(prev) if m.kind == new.kind), None)
             if old:
                 swapped = prev[: old.start] + new.surface + prev[old.start + len(old.surface):]
-                return Resolved(swapped, q, True, new.name)
+                return Resolved(swapped, q, True, new.name, reasks=True)
         previous = _previous_question(history or [])
-        return Resolved(f"{previous.rstrip(' ?.!')} {q[lead.end():]}", q, True, new.name)
+        return Resolved(f"{previous.rstrip(' ?.!')} {q[lead.end():]}", q, True, new.name, reasks=True)
 
     entity = _conversation_entity(prior)
     if mentions:
@@ -167,7 +172,9 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
         return Resolved(q, q)
     context = entity.name if entity else ""
     pronoun = None if _EXPLETIVE.search(q) else _PRONOUN.search(q)
-    if _ITP.search(q) and len(terms) > 1 and not pronoun:
+    if _ITP.search(q) and len(terms) > 1 and not (pronoun and prior):
+        # "Could it upset my ITP treatment?" asked alone: "it" is not ITP, and nothing else
+        # is known, so the message stands as written.
         return Resolved(q, q, context=context)
     subject = entity.name if entity else "ITP"
     if pronoun and prior and not _names_referent(pronoun.group(1).lower(), entity, prior, q):
@@ -189,9 +196,9 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
         # "and the side effects?" after rituximab: the new aspect, asked about it.
         return Resolved(f"{q[lead.end():].rstrip(' ?.!')} of {entity.name}?", q, True, entity.name)
     if lead and prior:  # "and for kids?" with no known entity: lean on the previous question
-        return Resolved(f"{prior[-1]} {q[lead.end():]}", q, True, subject)
+        return Resolved(f"{prior[-1]} {q[lead.end():]}", q, True, subject, reasks=True)
     if len(terms) <= 2 and prior:
         if entity:
             return Resolved(f"{entity.name} {q}", q, True, entity.name)
-        return Resolved(f"{prior[-1]} {q}", q, True, "")
+        return Resolved(f"{prior[-1]} {q}", q, True, "", reasks=True)
     return Resolved(q, q, context=context)

@@ -49,3 +49,8 @@ def test_pronoun_without_history_means_itp() -> None:
 def test_assistant_turns_do_not_supply_entities() -> None:
     turns = [{"role": "assistant", "content": "Romiplostim is a weekly injection."}]
     assert resolve("how is it given?", turns).question == "how is ITP given?"
+
+
+def test_a_message_that_names_itp_keeps_its_own_pronoun() -> None:
+    question = "My doctor wants me on antibiotics. Could it upset my ITP treatment?"
+    assert resolve(question, []).question == question
