@@ -16,7 +16,8 @@ _SWAP_LEAD = re.compile(
 )
 # A pronoun that points at a thing (not "they", which is often the doctors).
 _POINTER = re.compile(r"\b(it|that|this)\b", re.I)
-_DEMONSTRATIVES = frozenset({"this", "that", "those", "these"})
+# Pronouns that point at a plural: a plural name, or (most often) the doctors.
+_PLURAL_POINTERS = frozenset({"they", "them", "those", "these"})
 _PRONOUN = re.compile(r"\b(it|its|it's|they|them|this|that|those|these)\b", re.I)
 _ITP = re.compile(r"\b(itp|immune thrombocytopenia|thrombocytopenia)\b", re.I)
 _ELSE = re.compile(r"\b(anything else|what else|any other (options?|treatments?|medicines?|drugs?)|other (options|treatments|medicines)|something else)\b", re.I)
@@ -109,7 +110,7 @@ def _names_referent(word: str, entity: Mention | None, prior: Sequence[str], q: 
     "these" take only a plural name ("megakaryocytes", "steroids"): they are most often the
     doctors. "that"/"this" take a medicine or treatment; otherwise they are what was just asked.
     """
-    if word in ("they", "them", "those", "these"):
+    if word in _PLURAL_POINTERS:
         return entity is not None and entity.name.lower().endswith("s")
     if word in ("that", "this"):
         return entity is not None and entity.kind in ("medicine", "treatment")
@@ -185,7 +186,7 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
         # follow-up suite, previous-first answered 89 of 160, message-first 87).
         previous = _previous_question(history or [])
         return Resolved(f"{previous.rstrip(' ?.!')} — {q}", q, True, subject, beside=True)
-    if pronoun and not prior and pronoun.group(1).lower() in ("they", "them", "those", "these"):
+    if pronoun and not prior and pronoun.group(1).lower() in _PLURAL_POINTERS:
         return Resolved(q, q)  # with nothing before it, "they" is the doctors, not ITP
     if pronoun:
         word = pronoun.group(1).lower()

@@ -78,11 +78,11 @@ def _last_user_turn(history: Sequence[dict]) -> str:
 # plain off-topic wording, true of every decline, is used ("capital of Peru?" split 0.37
 # injection / 0.34 off-topic / 0.27 task).
 SPECIFIC_DECLINE_SHARE = 0.5
+_UNNAMED: tuple[tuple[str, float], ...] = (("", 1.0),)  # a kind with no group model: one nameless group
 
 
 def _decline_reason(detection: Detection) -> GateReason:
-    ranked = detection.ranked.get("decline") or ((detection.groups["decline"], 1.0),)
-    group, share = ranked[0]
+    group, share = (detection.ranked.get("decline") or _UNNAMED)[0]
     return reason_of("decline", group) if share >= SPECIFIC_DECLINE_SHARE else "off_topic"
 
 
@@ -255,7 +255,7 @@ class Triage:
         ("count 23, spots spreading fast since lunch" is fast-spreading purpura).
         """
         score = detection.scores["urgent"]
-        ranked = detection.ranked.get("urgent") or ((detection.groups["urgent"], 1.0),)
+        ranked = detection.ranked.get("urgent") or _UNNAMED
         counts = [c for t in (*user_turns(history), message) if (c := rules.parse_count(t)) is not None]
         stated = min(counts) if counts else None
         allowed = [(g, p) for g, p in ranked

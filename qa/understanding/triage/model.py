@@ -189,11 +189,15 @@ class Detection:
     """What the learned detector saw in a message: per kind, its best probability and group."""
 
     scores: dict[str, float]
-    groups: dict[str, str]
     fired: dict[str, bool]
     # Per kind, every group of the deciding piece with its probability, most likely first.
     ranked: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     thresholds: dict[str, float] = field(default_factory=dict)  # what `fired` was decided against
+
+    @property
+    def groups(self) -> dict[str, str]:
+        """Per kind, the most likely group ("" when the kind has no group model)."""
+        return {kind: ranked[0][0] if ranked else "" for kind, ranked in self.ranked.items()}
 
 
 # Which pieces each kind reads (see `TriageModel.detect`): decline the whole message only.
@@ -265,7 +269,6 @@ class TriageModel:
         """Per kind, the best of the pieces it reads (`_READS`) against its threshold, and its group."""
         terms = [self.tfidf.vector(t) for t in texts]
         scores: dict[str, float] = {}
-        groups: dict[str, str] = {}
         fired: dict[str, bool] = {}
         ranked: dict[str, tuple[tuple[str, float], ...]] = {}
         for kind in KINDS:
@@ -276,8 +279,7 @@ class TriageModel:
             fired[kind] = scores[kind] >= thresholds[kind]
             head = self.group_heads.get(kind)
             ranked[kind] = head.ranked(vectors[rows[best]], terms[rows[best]]) if head else ()
-            groups[kind] = ranked[kind][0][0] if ranked[kind] else ""
-        return Detection(scores, groups, fired, ranked, dict(thresholds))
+        return Detection(scores, fired, ranked, dict(thresholds))
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, path: Path) -> None:

@@ -183,7 +183,6 @@ def test_a_changed_fitting_setting_never_loads_old_weights(tmp_path, monkeypatch
 def _named(flag: str, *others: tuple[str, float]) -> Detection:
     ranked = ((flag, 1.0 - sum(p for _, p in others)), *others)
     return Detection({"urgent": 0.9, "abstain": 0.0, "decline": 0.0},
-                     {"urgent": flag, "abstain": "", "decline": ""},
                      {"urgent": True, "abstain": False, "decline": False},
                      {"urgent": ranked}, {"urgent": 0.5, "abstain": 0.5, "decline": 0.5})
 
@@ -223,7 +222,6 @@ def test_a_decline_names_its_category_only_with_a_majority() -> None:
 
     def declined(*ranked: tuple[str, float]) -> Detection:
         return Detection({"urgent": 0.0, "abstain": 0.0, "decline": 0.9},
-                         {"urgent": "", "abstain": "", "decline": ranked[0][0]},
                          {"urgent": False, "abstain": False, "decline": True}, {"decline": ranked})
 
     assert _decline_reason(declined(("injection", 0.37), ("off_topic", 0.34), ("task", 0.29))) == "off_topic"
