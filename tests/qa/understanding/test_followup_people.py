@@ -95,9 +95,15 @@ def test_a_new_aspect_is_asked_about_the_conversations_medicine() -> None:
 
 
 def test_a_medicine_the_lexicon_does_not_know_is_kept_beside_the_follow_up_not_replaced_by_itp() -> None:
-    resolved = resolve("how long does it take to work?", _conversation("my consultant mentioned azathioprine"))
-    assert "azathioprine" in resolved.question and "ITP take" not in resolved.question
+    resolved = resolve("how long does it take to work?", _conversation("my consultant mentioned sirolimus"))
+    assert "sirolimus" in resolved.question and "ITP take" not in resolved.question
     assert resolved.used_history and resolved.beside
+
+
+def test_a_second_line_medicine_the_library_covers_is_named_in_the_follow_up() -> None:
+    resolved = resolve("how long does it take to work?", _conversation("my consultant mentioned azathioprine"))
+    assert resolved.question == "how long does azathioprine take to work?"
+    assert resolved.used_history and not resolved.beside
 
 
 def test_they_is_the_care_team_not_itp() -> None:
