@@ -19,6 +19,7 @@ from qa.index.phrasings import (
     chunk_of,
     fit_and_save_adapter,
     fit_models,
+    fit_order,
     indexed,
     phrasings_for,
     section_key,
@@ -88,6 +89,15 @@ def test_phrasings_for_keeps_train_phrasings_of_known_sections_pointing_at_the_f
     assert found == [_phrasing(TRAIN[0], "c1"), _phrasing(TRAIN[1], "c1"), _phrasing(TRAIN[0], "c3")]
     assert [chunk_of(p.id) for p in found] == ["c1", "c1", "c3"]
     assert phrasings_for([], bank) == [] and phrasings_for(chunks, []) == []
+
+
+def test_the_fit_order_follows_the_phrasings_not_their_chunk_ids() -> None:
+    # Editing a section renames its chunk: every row must keep its place in the fit.
+    before = ["aaa:q30", "zzz:q10", "mmm:q20"]
+    after = ["aaa:q30", "bbb:q10", "mmm:q20"]  # the "zzz" section was edited
+    assert fit_order(before) == fit_order(after) == [1, 2, 0]
+    shuffled = [before[2], before[0], before[1]]  # Chroma may return rows in another order
+    assert [shuffled[i] for i in fit_order(shuffled)] == [before[i] for i in fit_order(before)]
 
 
 def test_chunk_of_strips_only_the_last_phrasing_suffix() -> None:
