@@ -479,6 +479,7 @@ def triage_cv_cmd(obj: Any, folds: int, bank_dir: Path | None, misses: int, as_j
     from qa.corpus.questions import answerable_questions
     from qa.index.embedder import shared_embedder
     from qa.understanding.triage.banks import BANK_DIR, load_banks
+    from qa.understanding.triage.unknown_words import Library
     from qa.understanding.triage.vectors import VectorCache
 
     settings = _settings(obj)
@@ -487,7 +488,8 @@ def triage_cv_cmd(obj: Any, folds: int, bank_dir: Path | None, misses: int, as_j
     with VectorCache(settings.triage_cache / "vectors.npz", embedder.embed_queries) as embed:
         cv = cross_validate(load_banks(bank_dir or BANK_DIR), answerable_questions(settings.corpus_dir / "questions"),
                             embedder, embed, folds=folds,
-                            progress=None if as_json else lambda line: click.echo(line, err=True))
+                            progress=None if as_json else lambda line: click.echo(line, err=True),
+                            library=Library.from_corpus(settings.corpus_dir))
     if as_json:
         click.echo(json.dumps({name: {"n": r.n, "metrics": r.metrics(), "per_flag": r.per_flag}
                                for name, r in (("banks-train-cv", cv.banks), ("questions-cv", cv.questions))},

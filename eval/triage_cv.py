@@ -18,6 +18,7 @@ from eval.triage import Outcome, TriageCase, TriageResult, score
 from qa.understanding.triage.banks import Example
 from qa.understanding.triage.detector import Triage
 from qa.understanding.triage.model import fit
+from qa.understanding.triage.unknown_words import Library
 
 
 def _fold(text: str, folds: int) -> int:
@@ -39,7 +40,7 @@ class CrossValidation:
 def cross_validate(examples: Sequence[Example], answerable: Sequence[str], embedder: object,
                    embed: Callable[[Sequence[str]], object], folds: int = 5,
                    questions_per_fold: int = 200, progress: Callable[[str], None] | None = None,
-                   ) -> CrossValidation:
+                   library: Library | None = None) -> CrossValidation:
     """Fit on k-1 folds of the train split, triage the held-out fold, pool the outcomes.
 
     Args:
@@ -48,6 +49,7 @@ def cross_validate(examples: Sequence[Example], answerable: Sequence[str], embed
         embedder: what `Triage` embeds messages with (`embed_query`, `embed_queries`).
         embed: texts -> vectors for fitting (usually a `VectorCache` over the embedder).
         questions_per_fold: held-out phrasings triaged per fold (a seeded sample).
+        library: the documents' words (`Library.from_corpus`), as the app fits with them.
     """
     train = [ex for ex in examples if ex.split == "train"]
     bank_cases: list[TriageCase] = []
@@ -61,7 +63,7 @@ def cross_validate(examples: Sequence[Example], answerable: Sequence[str], embed
         fit_q = [q for q in answerable if _fold(q, folds) != k]
         held_q = [q for q in answerable if _fold(q, folds) == k]
         held_q = rng.sample(held_q, min(questions_per_fold, len(held_q)))
-        model = fit(fit_rows, embed, fit_q)  # type: ignore[arg-type]
+        model = fit(fit_rows, embed, fit_q, library)  # type: ignore[arg-type]
         triage = Triage(embedder, None)
         triage._model = model
         for i, ex in held:

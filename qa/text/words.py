@@ -192,3 +192,20 @@ def stem(word: str) -> str:
     ['platelet', 'bleed', 'uses', 'gent']
     """
     return _SUFFIX.sub("", word) if len(word) > 4 else word
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def edits1(word: str) -> set[str]:
+    """Every string one deleted, swapped, changed or added letter away from `word`.
+
+    >>> "platelet" in edits1("platlet"), "platelet" in edits1("plalet")
+    (True, False)
+    """
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + transposes + replaces + inserts)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from qa.text.sentences import split_sentences
-from qa.text.words import STOPWORDS
+from qa.text.words import STOPWORDS, edits1
 from qa.understanding.lexicon import find_mentions
 from qa.understanding.triage.rules import parse_count
 
@@ -45,7 +45,6 @@ LAY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Longer words are not repaired: no source word is that long, and the candidates of one word grow
 # with its length (a 2,000-letter "word" made 200,000 of them, 250 ms per question).
 _MAX_TYPO_LENGTH = 30
@@ -68,15 +67,6 @@ def count_band(count: float) -> str:
     return "normal count range 150 450"
 
 
-def _edits1(word: str) -> set[str]:
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = [a + b[1:] for a, b in splits if b]
-    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
-    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
-    inserts = [a + c + b for a, b in splits for c in _LETTERS]
-    return set(deletes + transposes + replaces + inserts)
-
-
 def correct_spelling(text: str, vocabulary: Mapping[str, int], min_length: int = 5) -> str:
     """Repair one-letter typos ("predisone", "secnd") against the words the sources use.
 
@@ -97,7 +87,7 @@ def correct_spelling(text: str, vocabulary: Mapping[str, int], min_length: int =
             return word
         # A letter dropped from a short word often makes another real word ("spain" → "pain"),
         # so short words are only repaired by adding, changing or swapping a letter.
-        candidates = [w for w in _edits1(low) if w in vocabulary and (len(w) >= len(low) or len(low) >= 7)]
+        candidates = [w for w in edits1(low) if w in vocabulary and (len(w) >= len(low) or len(low) >= 7)]
         if not candidates:
             return word
         return max(candidates, key=lambda w: (vocabulary[w], w))

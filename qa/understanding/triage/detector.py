@@ -26,10 +26,11 @@ from qa.settings import Settings
 from qa.text.sentences import split_sentences
 from qa.understanding.followup import user_turns
 from qa.understanding.triage import rules
-from qa.understanding.triage.banks import BANK_DIR, content_hash, load_banks, reason_of
+from qa.understanding.triage.banks import BANK_DIR, load_banks, reason_of
 from qa.understanding.triage.flags import flag
 from qa.understanding.triage.gate import Gate
-from qa.understanding.triage.model import FIT_CONFIG, FORMAT, Detection, TriageModel, fit, fit_words
+from qa.understanding.triage.model import FORMAT, Detection, TriageModel, fit, fit_words, model_key
+from qa.understanding.triage.unknown_words import Library
 from qa.understanding.triage.vectors import VectorCache
 
 log = logging.getLogger("qa")
@@ -95,11 +96,13 @@ class Triage:
     """
 
     def __init__(self, embedder: object | None, model_dir: Path | None,
-                 bank_dir: Path = BANK_DIR, answerable: Sequence[str] = ()) -> None:
+                 bank_dir: Path = BANK_DIR, answerable: Sequence[str] = (), library: Library | None = None,
+                 ) -> None:
         self.embedder = embedder
         self.model_dir = model_dir
         self.bank_dir = bank_dir
         self.answerable = tuple(answerable)
+        self.library = library or Library()
         self._model: TriageModel | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -112,9 +115,11 @@ class Triage:
 
     @classmethod
     def for_settings(cls, settings: Settings, embedder: object | None) -> Triage:
-        """The detector as the app uses it: cached in the data dir, the question bank as negatives."""
+        """The detector as the app uses it: cached in the data dir, the question bank as negatives,
+        the documents' words as its vocabulary."""
         return cls(embedder, settings.triage_cache,
-                   answerable=answerable_questions(settings.corpus_dir / "questions"))
+                   answerable=answerable_questions(settings.corpus_dir / "questions"),
+                   library=Library.from_corpus(settings.corpus_dir))
 
     # -- readiness ------------------------------------------------------------------------------
     @property
@@ -128,8 +133,8 @@ class Triage:
     def _path(self) -> Path | None:
         if self.model_dir is None:
             return None
-        key = content_hash([ex for ex in load_banks(self.bank_dir) if ex.split == "train"],
-                           (*self.answerable, FIT_CONFIG))
+        key = model_key([ex for ex in load_banks(self.bank_dir) if ex.split == "train"], self.answerable,
+                        self.library)
         return self.model_dir / f"triage-v{FORMAT}-{key}.npz"  # an older layout is never read
 
     def load_cached(self) -> bool:
@@ -154,7 +159,7 @@ class Triage:
             try:
                 with VectorCache(self.model_dir / "vectors.npz" if self.model_dir else None,
                                  self._embed) as cached:
-                    model = fit(load_banks(self.bank_dir), cached, self.answerable)
+                    model = fit(load_banks(self.bank_dir), cached, self.answerable, self.library)
             except Exception as exc:  # the words-only model and the rules still decide
                 if self._stopping.is_set():
                     return None
@@ -174,7 +179,7 @@ class Triage:
         self.error = why
         log.warning("triage model could not be fitted (%s); fitting the words-only detector", why)
         try:
-            self._model = fit_words(load_banks(self.bank_dir), self.answerable)
+            self._model = fit_words(load_banks(self.bank_dir), self.answerable, self.library)
         except Exception as exc:  # the rules still decide alone; say why once
             self.error = f"{why}; words-only: {type(exc).__name__}: {exc}"
             log.warning("words-only triage model could not be fitted (%s); rules decide alone", exc)

@@ -140,6 +140,7 @@ def test_the_words_only_heads_survive_the_cache(tmp_path, fitted) -> None:
     texts, roles = ["my calf is swollen and hot since i started promacta"], ["whole"]
     assert loaded.detect_words(texts, roles) == fitted.model.detect_words(texts, roles)
     assert loaded.fallback_thresholds == fitted.model.fallback_thresholds
+    assert loaded.tfidf.library == fitted.model.tfidf.library and loaded.tfidf.library.words
 
 
 def test_a_model_not_fitted_yet_never_delays_a_reply(tmp_path, embedder) -> None:
@@ -172,11 +173,11 @@ def test_the_sign_is_named_right_for_most_emergencies(fitted) -> None:
 
 def test_a_changed_fitting_setting_never_loads_old_weights(tmp_path, monkeypatch) -> None:
     # The cache key covers the fitting settings (thresholds' targets, weights), not only the data.
-    from qa.understanding.triage import detector
+    from qa.understanding.triage import model
 
     triage = Triage(None, tmp_path)
     before = triage._path()
-    monkeypatch.setattr(detector, "FIT_CONFIG", detector.FIT_CONFIG + " changed")
+    monkeypatch.setattr(model, "FIT_CONFIG", model.FIT_CONFIG + " changed")
     assert triage._path() != before
 
 
