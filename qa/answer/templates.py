@@ -13,8 +13,8 @@ URGENT_CONTEXT = "While you get help, here is what our sources say:"
 
 DECLINE_OFF_TOPIC = (
     "Sorry, I can only help with questions about ITP (immune thrombocytopenia) and low platelet "
-    "counts. For example, you can ask me about symptoms, tests, treatments, medicines to avoid, "
-    "pregnancy, children with ITP, or when to get urgent help."
+    "counts. You can ask me about signs, tests, treatments and medicines to avoid. You can also "
+    "ask about pregnancy, children with ITP, or when to get urgent help."
 )
 DECLINE_INJECTION = (
     "I can't change how I work or share my set-up. I can answer questions about ITP (immune "
