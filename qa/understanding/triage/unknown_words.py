@@ -13,7 +13,7 @@ without the index, so triage still needs nothing but files; the fitted model kee
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.text.words import STOPWORDS, TOKEN, edits1, stem
@@ -32,6 +32,7 @@ class Library:
     """The words of the library's documents (empty: the feature is off)."""
 
     words: frozenset[str] = frozenset()
+    _stems: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
 
     @classmethod
     def from_corpus(cls, corpus_dir: Path) -> Library:
@@ -53,7 +54,7 @@ class Library:
         for tok in _tokens(text):
             if len(tok) < 3 or tok in STOPWORDS or any(ch.isdigit() for ch in tok):
                 continue
-            if tok in self.words or stem(tok) in self._stems:  # type: ignore[attr-defined]
+            if tok in self.words or stem(tok) in self._stems:
                 continue
             if MIN_TYPO_LENGTH <= len(tok) <= MAX_TYPO_LENGTH and not edits1(tok).isdisjoint(self.words):
                 continue
