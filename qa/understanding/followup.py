@@ -121,6 +121,17 @@ def _names_referent(word: str, entity: Mention | None, prior: Sequence[str], q: 
     return word != "its" and any(_ITP.search(p) for p in prior) and not _ITP.search(q)
 
 
+def _pronoun(q: str, entity: Mention | None, prior: Sequence[str]) -> re.Match[str] | None:
+    """The pronoun to resolve: the first one a name from the conversation can replace, else the
+    first one ("when do they use it?" after IVIG: "they" are the doctors, "it" is IVIG)."""
+    found = list(_PRONOUN.finditer(q))
+    if prior:
+        for m in found:
+            if _names_referent(m.group(1).lower(), entity, prior, q):
+                return m
+    return found[0] if found else None
+
+
 def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
     """Rewrite a follow-up into a stand-alone question using earlier user turns.
 
@@ -172,7 +183,7 @@ def resolve(question: str, history: Sequence[dict] | None) -> Resolved:
             return Resolved(rewritten, q, True, entity.name)
         return Resolved(q, q)
     context = entity.name if entity else ""
-    pronoun = None if _EXPLETIVE.search(q) else _PRONOUN.search(q)
+    pronoun = None if _EXPLETIVE.search(q) else _pronoun(q, entity, prior)
     if _ITP.search(q) and len(terms) > 1 and not (pronoun and prior):
         # "Could it upset my ITP treatment?" asked alone: "it" is not ITP, and nothing else
         # is known, so the message stands as written.

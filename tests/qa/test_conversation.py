@@ -36,3 +36,20 @@ def test_what_about_my_kids_does_not_repeat_the_previous_answer(assistant) -> No
 def test_a_plain_follow_up_in_an_itp_conversation_is_never_declined(assistant) -> None:
     reply = _talk(assistant, "my 3 year old has itp", "can she go to nursery?", "what should i tell the staff?")
     assert reply.kind != "decline", reply.answer
+
+
+def test_a_twist_the_quoted_section_also_answers_gets_that_section_again(assistant) -> None:
+    # The piercing section covers tattoos too: with nothing else to say, repeating it beats
+    # "not in my sources".
+    reply = _talk(assistant, "can I get my ears pierced with ITP?", "and a tattoo?")
+    assert reply.kind == "answer", reply.answer
+    assert any("tattoo" in c.section.lower() for c in reply.citations), [c.section for c in reply.citations]
+
+
+def test_a_medicine_named_two_turns_back_keeps_a_follow_up_on_topic(assistant) -> None:
+    # The turn just before names a trip, not the medicine: read alone with it, "how do I keep
+    # it cold?" could be about anything.
+    reply = _talk(assistant, "I inject Nplate at home every week", "we're off to Greece for ten days in August",
+                  "how do I keep it cold on the plane?")
+    assert reply.kind == "answer", reply.answer
+    assert "romiplostim" in _medicines_cited(reply), [c.section for c in reply.citations]

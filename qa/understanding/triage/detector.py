@@ -24,7 +24,7 @@ from qa.npz import READ_ERRORS
 from qa.reasons import GateReason
 from qa.settings import Settings
 from qa.text.sentences import split_sentences
-from qa.understanding.followup import user_turns
+from qa.understanding.followup import resolve, user_turns
 from qa.understanding.triage import rules
 from qa.understanding.triage.banks import BANK_DIR, load_banks, reason_of
 from qa.understanding.triage.flags import flag
@@ -245,9 +245,28 @@ class Triage:
         rule_decline = rules.decline_reason(message)
         if rule_decline:
             return Gate("decline", rule_decline, "rules")
-        if detection and detection.fired.get("decline") and (in_context is None or in_context.fired["decline"]):
+        if (detection and detection.fired.get("decline") and (in_context is None or in_context.fired["decline"])
+                and self._off_topic_throughout(message, history)):
             return Gate("decline", _decline_reason(detection), "model", detection.scores["decline"])
         return None
+
+    def _off_topic_throughout(self, message: str, history: Sequence[dict]) -> bool:
+        """Does a follow-up still read as off-topic once its pronouns are resolved?
+
+        The turn just before may not name what the conversation is about: "I do my own
+        romiplostim injections" / "we're flying to Portugal" / "how do I keep it cold?" asks
+        how to keep romiplostim cold. A message that stands alone is not read again.
+        """
+        if not history:
+            return True
+        try:
+            resolved = resolve(message, history)
+        except Exception:  # the reading already made stands
+            return True
+        if not resolved.used_history or resolved.beside or resolved.question == message:
+            return True
+        again = self._detect(resolved.question)
+        return again is None or bool(again.fired.get("decline"))
 
     @staticmethod
     def _urgent_gate(detection: Detection, message: str, history: Sequence[dict]) -> Gate | None:

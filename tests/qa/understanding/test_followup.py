@@ -24,6 +24,8 @@ def history(*questions: str) -> list[dict]:
         ("is football ok for my son with ITP?", "what about swimming?", "is swimming ok for my son with ITP?"),
         ("what are megakaryocytes?", "how does ITP affect them?", "how does ITP affect megakaryocytes?"),
         ("what causes itp?", "is it genetic?", "is ITP genetic?"),
+        # "they" are the doctors; "it", the pronoun a name can replace, is the medicine.
+        ("my son had rituximab last year", "why do they give it?", "why do they give rituximab?"),
     ],
 )
 def test_follow_ups_are_resolved(before: str, question: str, expected: str) -> None:

@@ -228,3 +228,14 @@ def test_a_decline_names_its_category_only_with_a_majority() -> None:
     assert _decline_reason(declined(("injection", 0.37), ("off_topic", 0.34), ("task", 0.29))) == "off_topic"
     assert _decline_reason(declined(("injection", 0.9), ("off_topic", 0.1))) == "prompt_injection"
     assert _decline_reason(declined(("task", 0.98), ("off_topic", 0.02))) == "task"
+
+
+@pytest.mark.parametrize("turns", [
+    ("I give myself romiplostim jabs every Monday", "we're going to Spain for a fortnight", "how do I keep it cold?"),
+    ("I do my own Nplate injections", "off to Italy by car for a week", "what's the best way to keep it chilled?"),
+])
+def test_a_follow_up_about_a_medicine_named_earlier_is_not_declined(fitted, turns) -> None:
+    # With only the turn before it, the message reads as travel chat; "it" is the medicine.
+    history = [{"role": "user", "content": t} for t in turns[:-1]]
+    gate = fitted.check(turns[-1], history)
+    assert gate is None or gate.kind != "decline", gate
