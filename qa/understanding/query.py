@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from qa.text.english import is_english
 from qa.text.sentences import split_sentences
 from qa.text.words import STOPWORDS, edits1
 from qa.understanding.lexicon import find_mentions
@@ -75,7 +76,8 @@ def correct_spelling(text: str, vocabulary: Mapping[str, int], min_length: int =
         vocabulary: word → frequency in the indexed sources.
         min_length: shorter words are left alone (too many near neighbours).
     Returns:
-        The text with unknown words replaced by the most frequent source word one edit away.
+        The text with unknown words replaced by the most frequent source word one edit away;
+        everyday English words (`qa.text.english`) are never unknown.
     """
     if not vocabulary:
         return text
@@ -84,6 +86,8 @@ def correct_spelling(text: str, vocabulary: Mapping[str, int], min_length: int =
         word = m.group(0)
         low = word.lower()
         if not min_length <= len(low) <= _MAX_TYPO_LENGTH or low in vocabulary or low in STOPWORDS or "'" in low:
+            return word
+        if is_english(low):  # a real word the sources never use ("thinking") is no typo of one
             return word
         # A letter dropped from a short word often makes another real word ("spain" → "pain"),
         # so short words are only repaired by adding, changing or swapping a letter.

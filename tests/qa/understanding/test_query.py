@@ -17,6 +17,13 @@ def test_short_words_are_not_shortened_into_other_words() -> None:
     assert correct_spelling("going to spain", VOCAB) == "going to spain"
 
 
+def test_everyday_words_the_sources_never_use_are_not_typos() -> None:
+    vocab = {**VOCAB, "thinning": 9, "getting": 20, "brothers": 4, "bleeding": 90}
+    assert correct_spelling("thinking of getting my nose pierced", vocab) == "thinking of getting my nose pierced"
+    assert correct_spelling("her brother started wetting the bed", vocab) == "her brother started wetting the bed"
+    assert correct_spelling("bleding gums", vocab) == "bleeding gums"  # still a typo
+
+
 def test_brand_names_add_the_generic_name() -> None:
     q = prepare("can I do my nplate shots at home", VOCAB)
     assert "romiplostim" in q.dense
