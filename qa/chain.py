@@ -30,6 +30,8 @@ from qa.understanding.triage.gate import Gate
 log = logging.getLogger("qa")
 MAX_PART_SENTENCES = 4  # per part of a two-part question
 MAX_TOTAL_SENTENCES = 7
+# How much better another reading of a follow-up must match before it replaces the rewrite.
+CONTEXT_MARGIN = 0.08
 
 
 @dataclass
@@ -48,6 +50,10 @@ class Turn:
     draft: Draft | None = None
     relevant: bool = True
     reasks: bool = False  # the question re-asks the previous one with a twist (followup.Resolved)
+    # A follow-up rewritten from the conversation can lose what the turn before it said ("a boy
+    # in his class has chickenpox" / "what should we do?" became "prednisone what should we
+    # do?"): the message with that turn before it is searched too (`retrieve`).
+    beside: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,12 @@ class Pipeline:
             # The rewritten question is a new message ("what about 2 tablets?"); one with the
             # previous question only kept beside it is not (triage read those turns already).
             gate = rules.check(resolved.question)
+        beside = ""
+        if resolved.used_history and not resolved.beside and not resolved.reasks:
+            previous = next((t for t in reversed(user_turns(turn.history))), "")
+            beside = f"{previous.rstrip(' ?.!')} — {turn.message}" if previous else ""
         return replace(turn, question=resolved.question, context=resolved.context, gate=gate,
-                       reasks=resolved.reasks)
+                       reasks=resolved.reasks, beside=beside)
 
     def _search(self, question: str) -> SearchResult:
         _, lexical = self.search.reader.current()
@@ -134,8 +144,12 @@ class Pipeline:
             # A follow-up may lean on the conversation without a pronoun ("why do I need a
             # hepatitis test first?"): keep the contextual reading when it matches much better.
             contextual = self._search(f"{found.question} {turn.context}")
-            if contextual.best > found.best + 0.08:
+            if contextual.best > found.best + CONTEXT_MARGIN:
                 found = contextual
+        if turn.beside:
+            with_previous = self._search(turn.beside)
+            if with_previous.best > found.best + CONTEXT_MARGIN:
+                found = with_previous
         return replace(turn, question=found.question, expanded=found.expanded, vector=found.vector,
                        hits=found.hits, relevant=found.best >= self.settings.min_relevance)
 

@@ -53,3 +53,18 @@ def test_a_medicine_named_two_turns_back_keeps_a_follow_up_on_topic(assistant) -
                   "how do I keep it cold on the plane?")
     assert reply.kind == "answer", reply.answer
     assert "romiplostim" in _medicines_cited(reply), [c.section for c in reply.citations]
+
+
+def test_a_rewritten_follow_up_keeps_the_turn_before_it_as_another_reading(assistant) -> None:
+    from qa.chain import Turn
+
+    p = assistant.pipeline
+    history = [{"role": "user", "content": "my dad has dementia and ITP and can't say if he's bleeding"},
+               {"role": "assistant", "content": "An answer."}]
+    turn = p.understand(Turn(message="how would I spot it?", history=history))
+    assert turn.question == "how would I spot ITP?"  # the rewrite alone asks how ITP is found
+    assert turn.beside.startswith("my dad has dementia")
+    found = p.retrieve(turn)
+    assert "dementia" in found.hits[0].row.passage.section, found.hits[0].row.passage.section
+    # A message that stands alone has no other reading.
+    assert p.understand(Turn(message="what is ITP?", history=history)).beside == ""
