@@ -23,7 +23,7 @@ LAY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"shots?|jabs?", "injection vaccine"),
         (r"fly|flying|plane|flights?|airplane|aeroplane", "travel flying"),
         (r"keep track|track|log|record|write down|note down", "diary"),
-        (r"cope|coping|stressed|scared|frightened|terrified|overwhelmed|depressed", "emotional anxiety support"),
+        (r"cope|coping|stressed|overwhelmed|depressed", "emotional anxiety support"),
         (r"parents?|mum|mom|dad|caregivers?|carers?", "parents caregivers"),
         (r"blood tests?|bloods|blood work|bloodwork|checks?|checked", "count checked monitoring tests"),
         (r"tooth pulled|teeth pulled|pulled (a )?tooth|extraction", "extraction dental"),

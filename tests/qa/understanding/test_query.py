@@ -34,3 +34,10 @@ def test_count_ranges() -> None:
     assert count_band(8) == "count below 10"
     assert count_band(45) == "count between 20 and 50"
     assert "between 20 and 50" in prepare("my count came back at 45", VOCAB).lexical
+
+
+def test_fear_in_an_ordinary_question_does_not_steer_search_to_emotional_support() -> None:
+    # Frightened people ask about everything; the question bank holds their voices for every
+    # section, so fear words are no search term. Asking how to cope still is.
+    assert "emotional" not in prepare("what does ITP even mean?? im really scared", {}).lexical
+    assert "emotional" in prepare("how do I cope with ITP?", {}).lexical
