@@ -109,8 +109,8 @@ class Pipeline:
             gate = rules.check(resolved.question)
         beside = ""
         if resolved.used_history and not resolved.beside and not resolved.reasks:
-            previous = next((t for t in reversed(user_turns(turn.history))), "")
-            beside = f"{previous.rstrip(' ?.!')} — {turn.message}" if previous else ""
+            earlier = user_turns(turn.history)
+            beside = f"{earlier[-1].rstrip(' ?.!')} — {turn.message}" if earlier else ""
         return replace(turn, question=resolved.question, context=resolved.context, gate=gate,
                        reasks=resolved.reasks, beside=beside)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """The whole-word entries of the bundled tokenizer's vocabulary (empty if unavailable)."""
@@ -46,7 +47,7 @@ def is_english(word: str, words: frozenset[str] | None = None) -> bool:
     known = english_words() if words is None else words
     if word in known:
         return True
-    if word.endswith("s") and (word[:-1] in known or word.endswith("es") and word[:-2] in known):
+    if word.endswith("s") and (word[:-1] in known or (word.endswith("es") and word[:-2] in known)):
         return True
     base = re.sub(r"(?:ing|ed)$", "", word)
     if base == word or len(base) < 3:
