@@ -365,7 +365,7 @@ def compare_cmd(old: Path, new: Path, as_json: bool, fail_on_regression: bool, s
 @eval_group.command("triage", epilog=EXIT_CODES_HELP)
 @click.option("--suite", "suites", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="A suite file of triage cases. [default: eval/suites/frozen/triage.yaml, "
-                   "triage-context.yaml and triage-fresh.yaml]")
+                   "triage-context.yaml, triage-fresh.yaml and triage-time.yaml]")
 @click.option("--no-banks", is_flag=True, help="Leave out the banks' validation split.")
 @click.option("--gate", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML thresholds (min:/max: metric: value) every set must meet, e.g. "

@@ -1,12 +1,15 @@
 """`itpqa eval triage`: the triage detector on the frozen validation sets, per red flag.
 
-Four frozen sets, none ever used for fitting or tuning:
+Five frozen sets, none ever used for fitting or tuning:
 - the banks' validation split (20%, `qa.understanding.triage.banks.split_of`),
 - `eval/suites/frozen/triage.yaml`, written before the learned triage existed,
 - `eval/suites/frozen/triage-context.yaml`, written before context statements ("I'm 28 weeks
   pregnant with ITP", "I have no spleen") were taught as near-misses, and
 - `eval/suites/frozen/triage-fresh.yaml`, 180 new messages written before the sixth session's
-  triage changes.
+  triage changes, and
+- `eval/suites/frozen/triage-time.yaml`, 150 messages on time and framing (an emergency earlier
+  today or an old knock with a new symptom; a sign long over, planned for or asked about in
+  general), written before the rules learned to read a sign as planned for or long over.
 
 Each case is asked through the whole `Assistant` (earlier turns first, as a conversation), so the
 figures are what a patient would get, not what one component would say.
@@ -27,7 +30,9 @@ FROZEN_SUITE = Path(__file__).parent / "suites" / "frozen" / "triage.yaml"
 CONTEXT_SUITE = Path(__file__).parent / "suites" / "frozen" / "triage-context.yaml"
 # Written 2026-12-02 before that session's triage changes (banks abstain-c, decline-d).
 FRESH_SUITE = Path(__file__).parent / "suites" / "frozen" / "triage-fresh.yaml"
-FROZEN_SUITES = (FROZEN_SUITE, CONTEXT_SUITE, FRESH_SUITE)
+# Written 2026-12-04 before the rules' "not now" reading (a sign planned for or long over).
+TIME_SUITE = Path(__file__).parent / "suites" / "frozen" / "triage-time.yaml"
+FROZEN_SUITES = (FROZEN_SUITE, CONTEXT_SUITE, FRESH_SUITE, TIME_SUITE)
 
 
 @dataclass(frozen=True)
