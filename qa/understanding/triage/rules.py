@@ -37,7 +37,7 @@ _URGENT_SIGNS: dict[RedFlagId, re.Pattern[str]] = {
         r"\b(is|seems|seemed|became|becoming|getting|got|gone|went|suddenly|very|really|feel|feels|feeling|acting|looks)\s+(\w+\s+)?(confused|muddled)\b(?!\s+(about|by|with|as to|why|what|how|whether))",
         r"\b(sudden|new)\s+confusion\b",
         r"\b(slurred|slurring)\b", r"\b(trouble|difficulty|can'?t|cannot)\s+(speak|speaking|talk|talking)\b",
-        r"\b(blurred|blurry|double|lost|losing|loss of)\s+(vision|sight)\b", r"\bvision\s+(change|changes|changed|loss|problems?|went|is going)\b",
+        r"\b(blurred|blurry|double|lost|losing|loss of)\s+((the|my|his|her|their)\s+)?(vision|sight)\b", r"\bvision\s+(change|changes|changed|loss|problems?|went|is going)\b",
         r"\b(vision|eyesight|sight)\b[^.?!]{0,25}\b(blurry|blurred|double|dark|dim|gone|went)\b",
         r"\b(arm|leg|face|hand|side)\b[^.?!]{0,20}\b(feels?|felt|is|went|gone|going)\s+(\w+\s+)?(weak|numb|limp|dead)\b",
         r"\bcan'?t see\b", r"\bseeing double\b", r"\b(seizure|seizures|fitting|convulsion|convulsions)\b",
@@ -46,7 +46,7 @@ _URGENT_SIGNS: dict[RedFlagId, re.Pattern[str]] = {
         r"\b(she'?s|he'?s|she is|he is|they'?re|seems?|seemed|became)\b[^.?!]{0,25}\bconfused\b(?!\s+(about|by|with|as to|why|what|how|whether))",
     ),
     "gi_bleeding": _rx(
-        r"\b(vomit|vomiting|vomited|throw(ing)? up|threw up|puking|puked|being sick|coughing up|coughed up)\b[^.?!]{0,25}\bblood\b",
+        r"\b(vomit|vomiting|vomited|throw(ing)? up|threw up|thrown up|puking|puked|being sick|coughing up|coughed up)\b[^.?!]{0,25}\bblood\b",
         r"\bblood\b[^.?!]{0,15}\b(in|from)\b[^.?!]{0,10}\b(vomit|sick)\b",
         r"\bcoffee[- ]grounds?\b",
         r"\b(black|tarry|tar-like|maroon)\s+(\w+\s+)?(stools?|poo|poop|poos|bowel movements?)\b",
@@ -56,11 +56,13 @@ _URGENT_SIGNS: dict[RedFlagId, re.Pattern[str]] = {
     ),
     "urine_blood": _rx(
         r"\b(blood|bleeding)\b[^.?!]{0,15}\b(in|from)\b[^.?!]{0,10}\b(urine|pee|wee|piss)\b",
-        r"\b(urine|pee|wee)\s+(is|was|looks?|turned|has been|went|came out)\s+(\w+\s+)?(red|pink|bloody|brown|cola|dark)\b",
+        r"\b(urine|pee|wee)('s|s)?\s+(is|was|looks?|turned|has been|been|went|came out)\s+(\w+\s+)?(red|pink|bloody|brown|cola|dark)\b",
         r"\b(peeing|weeing|pissing)\s+blood\b", r"\b(red|pink|bloody)\s+(urine|pee)\b",
     ),
     "bleeding_wont_stop": _rx(
-        r"\b(bleed\w*|blood|nosebleed|nose bleed|nose)\b[^.?!]{0,40}\b(won'?t|wont|will not|doesn'?t|does not|isn'?t|is not|can'?t|cannot|not)\s+(stop|stopping|slow|ease|clot)\w*",
+        r"\b(bleed\w*|blood|nosebleed|nose bleed|nose)\b[^.?!]{0,40}\b(won'?t|wont|will not|doesn'?t|does not|isn'?t|is not|can'?t|cannot|not)\s+(stop|stopping|slow|ease)\w*",
+        # "the cut won't clot"; not ITP in lay words ("blood that doesn't clot well", "bleed, not clot")
+        r"\b(bleed\w*|blood|nosebleed|nose bleed|nose|cut|wound)\b[^.?!]{0,40}\b(won'?t|wont|will not|isn'?t|is not)\s+clot\w*(?!\s+(as\s+)?(well|properly|normally|easily|right|as it should))",
         r"\b(can'?t|cannot|unable to)\s+(stop|control)\s+(the\s+|his\s+|her\s+|my\s+)?(bleed|blood)",
         r"\b(nosebleed|nose bleed|bleeding|bleed)\b[^.?!]{0,30}\b(for|over|more than|about|nearly|almost)\s+(\d+|an?|one|two|three|half an?)\s+(hours?|hrs?|minutes?|mins?)\b",
         r"\b(soak|soaking|soaked|filling|filled)\b[^.?!]{0,30}\b(pad|pads|tampon|tampons)\b[^.?!]{0,25}\b(every|each|an|in an|within)\s+(hour|hr)\b",
@@ -73,6 +75,13 @@ _URGENT_SIGNS: dict[RedFlagId, re.Pattern[str]] = {
     ),
     "chest_breathing": _rx(
         r"\b(chest pain|can'?t breathe|cannot breathe|trouble breathing|short of breath|struggling to breathe|coughing up blood|coughed up blood)\b",
+    ),
+    # Pregnancy (weeks, "pregnant", "expecting") with bleeding going on now or the baby moving less.
+    "pregnancy_emergency": _rx(
+        r"\b(pregnant|expecting|\d{1,2}\s*(weeks|wks|wk)\b(?!\s+ago))[^.?!]{0,80}\b(i'?m bleeding|i am bleeding|started bleeding|been bleeding|bleeding (heavily|a lot|like a period)|spotting|blood when i wipe)\b",
+        r"\b(i'?m bleeding|i am bleeding|started bleeding|been bleeding|bleeding (heavily|a lot|like a period))\b[^.?!]{0,80}\b(pregnant|\d{1,2}\s*(weeks|wks|wk)\s+(pregnant|gone|along))\b",
+        r"\b(baby|bump)\b[^.?!]{0,30}\b(not moving|hasn'?t moved|has not moved|moving less|moved less|stopped moving|less movement|fewer movements|not kicking|stopped kicking)\b",
+        r"\b(fewer|less|reduced|no)\s+(baby\s+)?(movements|kicks|kicking)\b(?![^.?!]{0,20}\b(normal|mean)\b)",
     ),
     "fever_no_spleen": _rx(
         r"\b(fever|temperature|chills|shivering)\b[^.?!]{0,60}\b(no spleen|without a spleen|splenectomy|spleen (was )?removed|spleen out)\b",
@@ -90,9 +99,18 @@ _NOT_A_COUNT = (r"(?!\s*(?:months?|weeks?|wks?|days?|years?|yrs?|hours?|hrs?|min
                 r"tablets?|pills?|doses?|mg|mcg|kg|kilos?|lbs?|y/?o|years? old|weeks? pregnant)\b)")
 _COUNT = re.compile(
     r"\b(?:platelets?|plts?|count|counts|level)\b[^0-9.?!]{0,25}?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b"
-    + _NOT_A_COUNT + r"|\b(\d{1,3})\s*(k|000|,000)?\s+platelets?\b",
+    + _NOT_A_COUNT + r"|\b(\d{1,3})\s*(k|000|,000)?\s+platelets?\b"
+    # "dropped from 45 to 9 in a week": in this chat a fall to a number is the count's.
+    # "blood test said 3": a result read out is the count.
+    + r"|\b(?:blood tests?|bloods|results?|labs?|fbc|cbc)\s+(?:say|says|said|show|shows|showed|came back|was|were)\s+(?:at\s+|as\s+|only\s+|just\s+)?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b"
+    + _NOT_A_COUNT
+    + r"|\b(?:dropped|dropping|fell|fallen|gone down|went down|crashed|plummeted|plunged)\s+"
+      r"(?:from\s+\d{1,3}(?:[.,]\d)?\s*(?:k|000|,000)?\s+)?to\s+(?:only\s+|just\s+)?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b"
+    + _NOT_A_COUNT + r"(?![^.?!]{0,30}\b(?:degrees|°|stone|temperature|temp|fever)\b)",
     re.I,
 )
+# A fall to a number that measures something else ("her temperature went down to 37").
+_OTHER_MEASURE = re.compile(r"\b(temperature|temp|fever|weight|weighs?|bp|blood pressure|oxygen|sats|sugar|glucose|haemoglobin|hemoglobin|hb)\b", re.I)
 # Someone describing what is happening (not asking in general) — first/second/third person now.
 _PERSONAL = _rx(
     r"\b(i|i'm|im|i've|ive|me|my|mine|we|we're|our|us)\b",
@@ -102,7 +120,9 @@ _PERSONAL = _rx(
     # A count quoted with its lab unit is read off someone's own report ("platelets 8 x10^3/uL").
     r"\d\s*(?:x|×|\*)\s*10\s*(?:\^|\*\*)?\s*(?:3|9|³|⁹)\s*/\s*(?:u|µ|μ|mc)?l\b",
     r"\d\s*k\s*/\s*(?:u|µ|μ|mc)l\b",
-    r"\b(?:results?|report|bloods?|labs?)\s+(?:say|says|said|show|shows|showed|came back)\b",
+    r"\b(?:results?|report|bloods?|blood tests?|labs?)\s+(?:say|says|said|show|shows|showed|came back)\b",
+    # So is a fall to a number ("dropped from 45 to 9 in a week").
+    r"\b(?:dropped|fell|fallen|gone down|went down|crashed|plummeted|plunged)\s+(?:from\s+\d+\s*k?\s+)?to\s+\d",
 )
 _GENERAL_QUESTION = _rx(
     r"^\s*(what|which) (are|is) (the )?(signs?|symptoms?|warning signs?|emergency|emergencies)\b",
@@ -115,8 +135,10 @@ def parse_count(text: str) -> float | None:
     """The lowest platelet count a message states, in ×10⁹/L (so "9k" and "9,000" are 9)."""
     values: list[float] = []
     for m in _COUNT.finditer(text):
-        raw = m.group(1) or m.group(3)
-        unit = m.group(2) or m.group(4)
+        if m.group(7) and _OTHER_MEASURE.search(text[max(0, m.start() - 40): m.start()]):
+            continue
+        raw = m.group(1) or m.group(3) or m.group(5) or m.group(7)
+        unit = m.group(2) or m.group(4) or m.group(6) or m.group(8)
         if raw is None:
             continue
         try:
@@ -142,6 +164,69 @@ def _drop_negated(text: str) -> str:
     return _NEGATED.sub(" ", text)
 
 
+# --- not now: a sign that is planned for or long over ----------------------------------------------
+# "if she ever bumps her head", "what to do in case he hits his head", "two years ago he hit his
+# head, the scan was clear": the sign is named but nothing is happening. Such a message is read
+# as a question only when nothing in it is recent and no other symptom is named; any recent word
+# or symptom keeps it urgent ("he hit his head last month and today he's being sick"), and so
+# does a past tense after "if" ("should I go to A&E if she bumped her head?" may be telling).
+_HYPOTHETICAL = _rx(
+    r"\b(in case|incase|whenever|ever|were to|happens? to)\b",
+    r"\b(what|how)\s+(do|should|would|could|can|will)\s+(i|we|you|they|the school|teachers?|staff)\s+(\w+\s+)?(do|know|handle|deal with|react)\b[^.?!]{0,10}\b(if|when|after)\b",
+    r"\bwhat happens\s+(if|when)\b", r"\bwhat if\b",
+    r"\b(what|how) to (do|handle|deal with|react|know)\b[^.?!]{0,10}\b(if|when|after)\b",
+    r"\b(if|when|after)\s+(he|she|someone|somebody|a person|a child|my \w+|your \w+|our \w+)\s+(\w+\s+)?(hits|bumps|bangs|knocks|falls|gets|has|starts|develops|vomits|coughs)\b",
+    r"\b(if|when|after)\s+(i|we|they|you|people|kids|children)\s+(\w+\s+)?(hit|bump|bang|knock|fall|get|have|start|develop|vomit|cough)\b",
+    r"\b(care plan|emergency card|letter|note|form|leaflet|poster)\b",
+    r"\b(could|might|may|would)\s+(?!have\b|'ve\b)(\w+\s+)?(hit|bang|bump|knock|fall|get|be)\b",  # not "might have hit"
+)
+_LONG_AGO = _rx(
+    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|several|a few|a couple of|couple of|many)\s+(weeks|months|years|yrs)\s+ago\b",
+    r"\ban?\s+(month|year)\s+ago\b", r"\byears ago\b",
+    r"\blast (month|year|summer|spring|autumn|fall|winter|christmas|easter|term|season)\b",
+    r"\bback in\b", r"\bin (january|february|march|april|june|july|august|september|october|november|december)\b",
+    r"\bwhen (i|he|she|we|they) (was|were) (little|small|a baby|a toddler|younger|a kid|a child|at school)\b",
+    r"\bas a (child|kid|baby|toddler|teenager)\b", r"\b(dream|dreamt|dreamed|nightmare)\b",
+    r"\bin (19|20)\d\d\b", r"\bwhen (i|he|she|we|they) (was|were) (\d+|a teen\w*)\b",
+    r"\bnothing('?s| is)\s+(happening|going on|wrong)\b",
+)
+# "she's fine now", "I'm well now" say it is over; "now" alone may be telling it is happening.
+_OVER_NOW = _rx(r"\b(fine|well|ok|okay|better|recovered|normal|all clear|good)\s+now\b",
+                r"\bnow (that )?(she|he|i|they)('s| is| has| was|'m| am| have)( been)? diagnosed\b")
+_RECENT = _rx(
+    r"\b(today|tonight|now|right now|currently|since|started|starting|ongoing|at the moment)\b",
+    r"\bjust\s+(now|\w+ed|hit|fell|fallen|had|got|been|happened|came|went|threw|woke|found|saw|bit)\b",
+    r"\bthis (morning|afternoon|evening|week)\b", r"\blast night\b", r"\byesterday\b", r"\bearlier\b",
+    r"\b(an?|one|two|few|couple of|\d+)\s+(hours?|hrs?|minutes?|mins?|days?)\s+ago\b",
+    r"\b(has|have|'s|'ve)\s+been\s+\w+ing\b", r"\bfor (the )?(last|past)\b",
+    r"\b(is|are|'s|'re|am|'m)\s+(still\s+)?(bleeding|vomiting|being sick|throwing up|coughing|bruising|fitting)\b",
+)
+_SYMPTOM = _rx(
+    r"\b(headache|sick|vomit\w*|throw(ing)? up|threw up|sleepy|drowsy|confus\w*|dizzy|faint\w*|swollen|swelling|lump|pain|hurts?|bleeding|bleeds|blood)\b",
+)
+
+
+# A past time that dates the context, not the sign: "diagnosed in 2019", "spleen out in 2015".
+_CONTEXT_TIME = _rx(
+    r"\b(diagnosed|diagnosis|splenectomy|spleen\s+(was\s+)?(removed|taken out|out)|had (my|his|her|their) spleen (out|removed))\b[^.?!,;]{0,30}",
+)
+
+
+def _not_now(text: str, match: re.Match[str]) -> bool:
+    """Is the sign `match` found planned for or long over, with nothing in `text` going on now?
+
+    Recent words and other symptoms are looked for in the whole message; the plan or the past
+    time must be in the sign's own sentence. The sign's own words are left out of the look for
+    a symptom ("blood" in "he vomited blood two years ago" is the sign, not a new symptom).
+    """
+    if _RECENT.search(_OVER_NOW.sub(" ", text)) or _SYMPTOM.search(text[: match.start()] + " " + text[match.end():]):
+        return False
+    start = max(text.rfind(c, 0, match.start()) for c in ".?!;") + 1
+    ends = [i for c in ".?!;" if (i := text.find(c, match.end())) >= 0]
+    sentence = text[start: min(ends) if ends else len(text)]
+    return bool(_HYPOTHETICAL.search(text[start: match.end()]) or _LONG_AGO.search(_CONTEXT_TIME.sub(" ", sentence)))
+
+
 def urgent_reason(text: str) -> RedFlagId | None:
     """Why `text` describes an emergency now, or None.
 
@@ -155,7 +240,7 @@ def urgent_reason(text: str) -> RedFlagId | None:
     personal = bool(_PERSONAL.search(text))
     general = bool(_GENERAL_QUESTION.search(text))
     for reason, pattern in _URGENT_SIGNS.items():
-        if pattern.search(text) and (personal or not general):
+        if any(not _not_now(text, m) for m in pattern.finditer(text)) and (personal or not general):
             if not personal and reason in ("gi_bleeding", "urine_blood", "stroke_signs"):
                 continue  # "does ITP cause blood in urine?" is a question, not an event
             return reason

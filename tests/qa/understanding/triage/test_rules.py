@@ -105,7 +105,10 @@ def test_urgent_wins_over_decline_and_abstain() -> None:
     [("platelets were 12k", 12.0), ("count of 9,000", 9.0), ("my platelets are 45", 45.0), ("no numbers", None),
      # A number that measures time, weight or doses is not a count.
      ("count has been normal for 6 months", None), ("count fine, 12 weeks pregnant", None),
-     ("count is 45, 12 weeks pregnant", 45.0), ("count 8 for 2 days now", 8.0), ("count steady 3 years", None)],
+     ("count is 45, 12 weeks pregnant", 45.0), ("count 8 for 2 days now", 8.0), ("count steady 3 years", None),
+     # A fall to a number is the count's, unless something else was measured.
+     ("it fell from 45 to 12 in a week", 12.0), ("her temperature went down to 37 overnight", None),
+     ("bloods came back at 14k", 14.0), ("results were 3 weeks late", None)],
 )
 def test_parse_count(text: str, count: float | None) -> None:
     assert parse_count(text) == count
@@ -142,3 +145,45 @@ def test_an_adverb_between_the_person_and_the_verb_still_refers(message: str, re
 ])
 def test_a_general_question_with_an_adverb_is_not_referred(message: str) -> None:
     assert check(message) is None
+
+
+@pytest.mark.parametrize("message", [
+    "if my daughter ever bangs her head at nursery, do they need to ring an ambulance?",
+    "writing a care plan for school: what should staff do in case he knocks his head in PE?",
+    "two years ago my husband vomited blood from an ulcer, they fixed it. can that come back with ITP?",
+    "back in the summer she had a nosebleed that would not stop and needed cautery. is that common with ITP?",
+    "had a nightmare that my son fell and hit his head. how do I stop worrying?",
+    "is football ok for a boy whose blood doesn't clot well?",
+    "I'm 20 weeks pregnant with ITP. is bleeding after the birth more likely?",
+    "which sports could bang your head the most? picking a club for my daughter",
+])
+def test_a_sign_planned_for_or_long_over_is_not_urgent(message: str) -> None:
+    from qa.understanding.triage.rules import urgent_reason
+
+    assert urgent_reason(message) is None
+
+
+@pytest.mark.parametrize(("message", "reason"), [
+    ("what do I do if he's just banged his head on the door frame?", "head_injury"),
+    ("she hit her head on the slide last week and today she keeps being sick", "head_injury"),
+    ("he bumped his head a few weeks ago and now he has a headache that won't go", "head_injury"),
+    ("I don't know if it matters but my son hit his head at football", "head_injury"),
+    ("should I go to A&E if she bumped her head?", "head_injury"),  # may be telling what happened
+    ("in case it matters, I've been vomiting blood this morning", "gi_bleeding"),
+    ("my dad has thrown up twice and there was blood in it", "gi_bleeding"),
+    ("I think I might have hit my head on the cupboard, not sure", "head_injury"),
+    ("her cut won't clot, we've had a towel on it for ages", "bleeding_wont_stop"),
+    # A past time that dates the diagnosis or the splenectomy says nothing about the sign.
+    ("I had my spleen out in 2015 and I've got a temperature of 38.6", "fever_no_spleen"),
+    ("He was diagnosed in March. There is blood in his wee.", "urine_blood"),
+    ("went down from 60 to 7 since friday. no bleeding. should I be worried?", "very_low_count"),
+    ("the blood test said 4. what does that mean??", "very_low_count"),
+    ("my son's wee's been red since lunch, he has itp", "urine_blood"),
+    ("I'm 22 weeks and I've started bleeding, not loads, is that ok with ITP?", "pregnancy_emergency"),
+    ("the baby hasn't moved much today, I'm 33 weeks with itp", "pregnancy_emergency"),
+    ("she was diagnosed 2 years ago and her nose has been bleeding for 40 minutes", "bleeding_wont_stop"),
+    ("I have lost the vision in my right eye, it went all at once", "stroke_signs"),
+])
+def test_a_sign_happening_now_stays_urgent_whatever_the_framing(message: str, reason: str) -> None:
+    gate = check(message)
+    assert gate is not None and (gate.kind, gate.reason) == ("urgent", reason)
