@@ -177,8 +177,9 @@ _HYPOTHETICAL = _rx(
     r"\b(what|how) to (do|handle|deal with|react|know)\b[^.?!]{0,10}\b(if|when|after)\b",
     r"\b(if|when|after)\s+(he|she|someone|somebody|a person|a child|my \w+|your \w+|our \w+)\s+(\w+\s+)?(hits|bumps|bangs|knocks|falls|gets|has|starts|develops|vomits|coughs)\b",
     r"\b(if|when|after)\s+(i|we|they|you|people|kids|children)\s+(\w+\s+)?(hit|bump|bang|knock|fall|get|have|start|develop|vomit|cough)\b",
-    r"\b(care plan|emergency card|letter|note|form|leaflet|poster)\b",
-    r"\b(could|might|may|would)\s+(?!have\b|'ve\b)(\w+\s+)?(hit|bang|bump|knock|fall|get|be)\b",  # not "might have hit"
+    r"\b(care plan|emergency card|school (letter|note|form)|an? (letter|note|form) (for|to))\b",
+    # "could bang your head"; not "might have hit", nor "could be nothing, but" (minimising)
+    r"\b(could|might|may|would)\s+(?!have\b|'ve\b)(\w+\s+)?(hit|bang|bump|knock|fall)\b",
 )
 _LONG_AGO = _rx(
     r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|several|a few|a couple of|couple of|many)\s+(weeks|months|years|yrs)\s+ago\b",
@@ -212,19 +213,30 @@ _CONTEXT_TIME = _rx(
 )
 
 
+# Where one clause ends: "in case it matters, he hit his head" tells; "in case he hits his head" plans.
+_CLAUSE_BREAK = re.compile(r"[.?!;:,]|\s[-–—]\s|\b(?:but|and|so|then|because)\b", re.I)
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the clause around text[start:end]."""
+    before = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)]
+    after = _CLAUSE_BREAK.search(text, end)
+    return (before[-1] if before else 0), (after.start() if after else len(text))
+
+
 def _not_now(text: str, match: re.Match[str]) -> bool:
     """Is the sign `match` found planned for or long over, with nothing in `text` going on now?
 
     Recent words and other symptoms are looked for in the whole message; the plan or the past
-    time must be in the sign's own sentence. The sign's own words are left out of the look for
-    a symptom ("blood" in "he vomited blood two years ago" is the sign, not a new symptom).
+    time must be in the sign's own clause ("his count was 12 three weeks ago and he banged his
+    head" tells of a knock now). The sign's own words are left out of the look for a symptom
+    ("blood" in "he vomited blood two years ago" is the sign, not a new symptom).
     """
     if _RECENT.search(_OVER_NOW.sub(" ", text)) or _SYMPTOM.search(text[: match.start()] + " " + text[match.end():]):
         return False
-    start = max(text.rfind(c, 0, match.start()) for c in ".?!;") + 1
-    ends = [i for c in ".?!;" if (i := text.find(c, match.end())) >= 0]
-    sentence = text[start: min(ends) if ends else len(text)]
-    return bool(_HYPOTHETICAL.search(text[start: match.end()]) or _LONG_AGO.search(_CONTEXT_TIME.sub(" ", sentence)))
+    start, end = _clause(text, match.start(), match.end())
+    return bool(_HYPOTHETICAL.search(text[start: match.end()])
+                or _LONG_AGO.search(_CONTEXT_TIME.sub(" ", text[start: max(end, match.end())])))
 
 
 def urgent_reason(text: str) -> RedFlagId | None:

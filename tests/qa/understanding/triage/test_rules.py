@@ -168,6 +168,11 @@ def test_a_sign_planned_for_or_long_over_is_not_urgent(message: str) -> None:
     ("she hit her head on the slide last week and today she keeps being sick", "head_injury"),
     ("he bumped his head a few weeks ago and now he has a headache that won't go", "head_injury"),
     ("I don't know if it matters but my son hit his head at football", "head_injury"),
+    # A plan, a past time or a "could be" in another clause says nothing about this one.
+    ("in case it matters, my son hit his head at football", "head_injury"),
+    ("could be nothing, but she banged her head on the table", "head_injury"),
+    ("his count was 12 three weeks ago and he banged his head on the car door", "head_injury"),
+    ("Just a note: my daughter fell and hit her head at school", "head_injury"),
     ("should I go to A&E if she bumped her head?", "head_injury"),  # may be telling what happened
     ("in case it matters, I've been vomiting blood this morning", "gi_bleeding"),
     ("my dad has thrown up twice and there was blood in it", "gi_bleeding"),
