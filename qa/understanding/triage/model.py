@@ -74,9 +74,16 @@ FOLDS = 5
 # chosen: one shuffle let a threshold move by a third when a few dozen rows were added.
 REPEATS = 3
 # Everything that shapes a fit: part of the cache key, so a changed setting never loads old weights.
+def _count_feature_key() -> str:
+    """What the count feature reads, so a change to the count pattern refits the cached model."""
+    from qa.understanding.triage.rules import _COUNT
+
+    return _COUNT.pattern
+
+
 FIT_CONFIG = repr((FORMAT, sorted(TARGETS.items()), sorted(PRIORITY.items()), C_VALUE,
                    sorted(NEAR_MISS_WEIGHT.items()), FOLDS, REPEATS, sorted(UNSUPPORTED_DECLINE.items()),
-                   sorted(UNKNOWN_WORDS_KINDS)))
+                   sorted(UNKNOWN_WORDS_KINDS), _count_feature_key()))
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -97,7 +104,7 @@ _BANDS = ((10, "count_below_10"), (20, "count_10_to_20"), (30, "count_20_to_30")
 def _count_terms(text: str) -> list[str]:
     from qa.understanding.triage.rules import parse_count
 
-    count = parse_count(text)
+    count = parse_count(text, stated_only=True)
     if count is None:
         return []
     return [next((name for limit, name in _BANDS if count < limit), "count_100_or_more")]

@@ -99,15 +99,18 @@ _NOT_A_COUNT = (r"(?!\s*(?:months?|weeks?|wks?|days?|years?|yrs?|hours?|hrs?|min
                 r"tablets?|pills?|doses?|mg|mcg|kg|kilos?|lbs?|y/?o|years? old|weeks? pregnant)\b)")
 _COUNT = re.compile(
     r"\b(?:platelets?|plts?|count|counts|level)\b[^0-9.?!]{0,25}?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b"
-    + _NOT_A_COUNT + r"|\b(\d{1,3})\s*(k|000|,000)?\s+platelets?\b"
-    # "dropped from 45 to 9 in a week": in this chat a fall to a number is the count's.
-    # "blood test said 3": a result read out is the count.
-    + r"|\b(?:blood tests?|bloods|results?|labs?|fbc|cbc)\s+(?:say|says|said|show|shows|showed|came back|was|were)\s+(?:at\s+|as\s+|only\s+|just\s+)?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b"
-    + _NOT_A_COUNT
-    + r"|\b(?:dropped|dropping|fell|fallen|gone down|went down|crashed|plummeted|plunged)\s+"
-      r"(?:from\s+\d{1,3}(?:[.,]\d)?\s*(?:k|000|,000)?\s+)?to\s+(?:only\s+|just\s+)?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b"
-    + _NOT_A_COUNT + r"(?![^.?!]{0,30}\b(?:degrees|°|stone|temperature|temp|fever)\b)",
+    + _NOT_A_COUNT + r"|\b(\d{1,3})\s*(k|000|,000)?\s+platelets?\b",
     re.I,
+)
+# Counts the rules also read (the learned detector's count feature reads `_COUNT` alone, as it
+# was fitted and validated): "blood test said 3", a result read out; "dropped from 45 to 9 in a
+# week", in this chat a fall to a number is the count's.
+_READ_COUNTS = (
+    re.compile(r"\b(?:blood tests?|bloods|results?|labs?|fbc|cbc)\s+(?:say|says|said|show|shows|showed|came back|was|were)\s+"
+               r"(?:at\s+|as\s+|only\s+|just\s+)?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b" + _NOT_A_COUNT, re.I),
+    re.compile(r"\b(?:dropped|dropping|fell|fallen|gone down|went down|crashed|plummeted|plunged)\s+"
+               r"(?:from\s+\d{1,3}(?:[.,]\d)?\s*(?:k|000|,000)?\s+)?to\s+(?:only\s+|just\s+)?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b"
+               + _NOT_A_COUNT + r"(?![^.?!]{0,30}\b(?:degrees|°|stone|temperature|temp|fever)\b)", re.I),
 )
 # A fall to a number that measures something else ("her temperature went down to 37").
 _OTHER_MEASURE = re.compile(r"\b(temperature|temp|fever|weight|weighs?|bp|blood pressure|oxygen|sats|sugar|glucose|haemoglobin|hemoglobin|hb)\b", re.I)
@@ -131,14 +134,20 @@ _GENERAL_QUESTION = _rx(
 )
 
 
-def parse_count(text: str) -> float | None:
-    """The lowest platelet count a message states, in ×10⁹/L (so "9k" and "9,000" are 9)."""
+def parse_count(text: str, *, stated_only: bool = False) -> float | None:
+    """The lowest platelet count a message states, in ×10⁹/L (so "9k" and "9,000" are 9).
+
+    Args:
+        stated_only: only counts named as such ("count 9", "9 platelets"), not results read out
+            or falls to a number (the learned detector's feature, as it was fitted).
+    """
+    found = [(m.group(1) or m.group(3), m.group(2) or m.group(4)) for m in _COUNT.finditer(text)]
+    if not stated_only:
+        for pattern in _READ_COUNTS:
+            found += [(m.group(1), m.group(2)) for m in pattern.finditer(text)
+                      if not _OTHER_MEASURE.search(text[max(0, m.start() - 40): m.start()])]
     values: list[float] = []
-    for m in _COUNT.finditer(text):
-        if m.group(7) and _OTHER_MEASURE.search(text[max(0, m.start() - 40): m.start()]):
-            continue
-        raw = m.group(1) or m.group(3) or m.group(5) or m.group(7)
-        unit = m.group(2) or m.group(4) or m.group(6) or m.group(8)
+    for raw, unit in found:
         if raw is None:
             continue
         try:

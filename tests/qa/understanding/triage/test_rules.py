@@ -192,3 +192,10 @@ def test_a_sign_planned_for_or_long_over_is_not_urgent(message: str) -> None:
 def test_a_sign_happening_now_stays_urgent_whatever_the_framing(message: str, reason: str) -> None:
     gate = check(message)
     assert gate is not None and (gate.kind, gate.reason) == ("urgent", reason)
+
+
+def test_the_learned_detector_reads_only_counts_named_as_such() -> None:
+    # Its count feature was fitted on counts with a count word; the rules read falls and results too.
+    assert parse_count("dropped from 45 to 9 in a week", stated_only=True) is None
+    assert parse_count("my count dropped from 45 to 9") == 9.0
+    assert parse_count("my count dropped from 45 to 9", stated_only=True) == 45.0
