@@ -25,6 +25,7 @@ from qa.reasons import GateReason
 from qa.settings import Settings
 from qa.text.sentences import split_sentences
 from qa.understanding.followup import resolve, user_turns
+from qa.understanding.lexicon import find_mentions
 from qa.understanding.triage import rules
 from qa.understanding.triage.banks import BANK_DIR, load_banks, reason_of
 from qa.understanding.triage.flags import flag
@@ -265,6 +266,8 @@ class Triage:
             return True
         if not resolved.used_history or resolved.beside or resolved.question == message:
             return True
+        if resolved.entity and any(m.kind in ("treatment", "medicine") for m in find_mentions(resolved.entity)):
+            return False  # "it" is a medicine the conversation named: a question about it
         again = self._detect(resolved.question)
         return again is None or bool(again.fired.get("decline"))
 
