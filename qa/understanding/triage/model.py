@@ -73,7 +73,6 @@ FOLDS = 5
 # Out-of-fold scores are averaged over this many shuffles of the folds before the thresholds are
 # chosen: one shuffle let a threshold move by a third when a few dozen rows were added.
 REPEATS = 3
-# Everything that shapes a fit: part of the cache key, so a changed setting never loads old weights.
 def _count_feature_key() -> str:
     """What the count feature reads, so a change to the count pattern refits the cached model."""
     from qa.understanding.triage.rules import _COUNT
@@ -81,6 +80,7 @@ def _count_feature_key() -> str:
     return _COUNT.pattern
 
 
+# Everything that shapes a fit: part of the cache key, so a changed setting never loads old weights.
 FIT_CONFIG = repr((FORMAT, sorted(TARGETS.items()), sorted(PRIORITY.items()), C_VALUE,
                    sorted(NEAR_MISS_WEIGHT.items()), FOLDS, REPEATS, sorted(UNSUPPORTED_DECLINE.items()),
                    sorted(UNKNOWN_WORDS_KINDS), _count_feature_key()))

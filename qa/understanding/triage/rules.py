@@ -102,13 +102,15 @@ _COUNT = re.compile(
     + _NOT_A_COUNT + r"|\b(\d{1,3})\s*(k|000|,000)?\s+platelets?\b",
     re.I,
 )
+# A count falling to a number: "dropped from 45 to 9", "went down to 12k".
+_FALL = r"(?:dropped|fell|fallen|gone down|went down|crashed|plummeted|plunged)"
 # Counts the rules also read (the learned detector's count feature reads `_COUNT` alone, as it
 # was fitted and validated): "blood test said 3", a result read out; "dropped from 45 to 9 in a
 # week", in this chat a fall to a number is the count's.
 _READ_COUNTS = (
     re.compile(r"\b(?:blood tests?|bloods|results?|labs?|fbc|cbc)\s+(?:say|says|said|show|shows|showed|came back|was|were)\s+"
                r"(?:at\s+|as\s+|only\s+|just\s+)?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b" + _NOT_A_COUNT, re.I),
-    re.compile(r"\b(?:dropped|dropping|fell|fallen|gone down|went down|crashed|plummeted|plunged)\s+"
+    re.compile(r"\b(?:" + _FALL + r"|dropping)\s+"
                r"(?:from\s+\d{1,3}(?:[.,]\d)?\s*(?:k|000|,000)?\s+)?to\s+(?:only\s+|just\s+)?(\d{1,3}(?:[.,]\d)?)\s*(k|000|,000)?\b"
                + _NOT_A_COUNT + r"(?![^.?!]{0,30}\b(?:degrees|°|stone|temperature|temp|fever)\b)", re.I),
 )
@@ -125,7 +127,7 @@ _PERSONAL = _rx(
     r"\d\s*k\s*/\s*(?:u|µ|μ|mc)l\b",
     r"\b(?:results?|report|bloods?|blood tests?|labs?)\s+(?:say|says|said|show|shows|showed|came back)\b",
     # So is a fall to a number ("dropped from 45 to 9 in a week").
-    r"\b(?:dropped|fell|fallen|gone down|went down|crashed|plummeted|plunged)\s+(?:from\s+\d+\s*k?\s+)?to\s+\d",
+    r"\b" + _FALL + r"\s+(?:from\s+\d+\s*k?\s+)?to\s+\d",
 )
 _GENERAL_QUESTION = _rx(
     r"^\s*(what|which) (are|is) (the )?(signs?|symptoms?|warning signs?|emergency|emergencies)\b",
