@@ -100,5 +100,8 @@ def test_markers_beyond_the_given_passages_are_dropped(verifier, contagious):
 
 
 def test_only_supporting_citations_are_kept(verifier, contagious):
-    [verdict] = verifier.check(split_output("ITP is not contagious. [3][1]"), contagious.hits, 6)
+    # A hit that never mentions contagion (which one is third changes with the fitted ranker).
+    other = next(i for i, h in enumerate(contagious.hits[:6])
+                 if i > 0 and "contagious" not in h.passage.text.lower() and "catch" not in h.passage.text.lower())
+    [verdict] = verifier.check(split_output(f"ITP is not contagious. [{other + 1}][1]"), contagious.hits, 6)
     assert verdict.sentence is not None and verdict.sentence.cites == (0,)
