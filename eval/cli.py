@@ -491,7 +491,8 @@ def triage_cv_cmd(obj: Any, folds: int, bank_dir: Path | None, misses: int, as_j
                             progress=None if as_json else lambda line: click.echo(line, err=True),
                             library=Library.from_corpus(settings.corpus_dir))
     if as_json:
-        click.echo(json.dumps({name: {"n": r.n, "metrics": r.metrics(), "per_flag": r.per_flag}
+        click.echo(json.dumps({name: {"n": r.n, "metrics": r.metrics(), "per_flag": r.per_flag,
+                                      "misses": r.misses[:misses]}
                                for name, r in (("banks-train-cv", cv.banks), ("questions-cv", cv.questions))},
                               indent=2))
         return

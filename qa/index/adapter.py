@@ -23,6 +23,8 @@ from qa.npz import READ_ERRORS
 log = logging.getLogger(__name__)
 
 CONFIG: Mapping[str, float] = {"epochs": 30, "batch": 128, "lr": 1e-3, "scale": 20.0, "seed": 0}
+# The saved adapter is the mean of fits with these seeds (batch orders): see `fit_averaged`.
+SEEDS: tuple[int, ...] = (0, 1, 2)
 
 
 def fit(vectors: np.ndarray, labels: Sequence[str], config: Mapping[str, float] = CONFIG) -> np.ndarray:
@@ -65,6 +67,30 @@ def fit(vectors: np.ndarray, labels: Sequence[str], config: Mapping[str, float] 
         if len(anchors) > 1:
             _step(x, w, opt, anchors, positives, float(config["scale"]))
     return w.detach().numpy().astype(np.float32)
+
+
+def fit_averaged(vectors: np.ndarray, labels: Sequence[str], seeds: Sequence[int] = SEEDS,
+                 config: Mapping[str, float] = CONFIG) -> np.ndarray:
+    """The mean of the adapters fitted with each of `seeds` (one batch order each).
+
+    Every fit starts from the identity and moves a little from it, so the mean is an adapter of
+    the same kind. Measured on the question bank's 2,959 held-out phrasings (2026-12-06): single
+    fits (seeds 0, 1, 2) gave section top-1 0.785/0.787/0.789 and top-3 0.934/0.934/0.936; means
+    of three (seeds 0-2, 3-5, 6-8) gave 0.789/0.792/0.790 and 0.936/0.939/0.934, so about +0.003
+    top-1 and +0.002 top-3 on average; it spreads about as much with the seeds as one fit does.
+
+    >>> rng = np.random.default_rng(0)
+    >>> v = rng.normal(size=(40, 8)); v /= np.linalg.norm(v, axis=1, keepdims=True)
+    >>> labels = [str(i % 4) for i in range(40)]
+    >>> cfg = {**CONFIG, "epochs": 2}
+    >>> m = fit_averaged(v, labels, (0, 1), cfg)
+    >>> bool(np.allclose(m, (fit(v, labels, {**cfg, "seed": 0}) + fit(v, labels, {**cfg, "seed": 1})) / 2))
+    True
+    """
+    if not seeds:
+        raise ValueError("fit_averaged needs at least one seed")
+    fits = [fit(vectors, labels, {**config, "seed": s}) for s in seeds]
+    return np.mean(fits, axis=0).astype(np.float32)
 
 
 def _step(x, w, opt, anchors: list[int], positives: list[int], scale: float) -> None:

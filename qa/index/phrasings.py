@@ -165,7 +165,7 @@ def fit_models(store, generation: str, leave_out: Callable[[str], bool] | None =
     rows = [vectors] + ([np.vstack([v for _, v, _ in heads])] if heads else [])
     labels = list(chunks) + [cid for _, _, cid in heads]
     x = np.vstack(rows)
-    matrix = adapter.fit(x, labels)
+    matrix = adapter.fit_averaged(x, labels)
     return matrix, adapter.fit_sections(adapter.adapt(x, matrix), labels)
 
 

@@ -54,9 +54,9 @@ def lexical_path(settings: Settings, generation: str) -> Path:
 
 def adapter_path(settings: Settings, generation: str) -> Path:
     """The generation's query adapter and section model (`qa.index.adapter`), a local file like
-    its lexical index. "-v2" files hold the section model too: an older generation's file is
-    not read, so its adapter and section model are fitted again."""
-    return settings.index_dir / f"adapter-{generation}-v2.npz"
+    its lexical index. "-v3" files hold the mean of three seeds' adapters and the section model
+    fitted on it: an older layout's file is not read, so both are fitted again."""
+    return settings.index_dir / f"adapter-{generation}-v3.npz"
 
 
 def chunk_metadata_to_row(

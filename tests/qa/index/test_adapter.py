@@ -46,6 +46,23 @@ def test_the_adapter_learns_which_directions_tell_sections_apart() -> None:
     assert before < 0.5 and after > 0.8, (before, after)
 
 
+def test_the_saved_adapter_is_the_mean_of_several_seeds_fits_and_still_learns() -> None:
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(32, 8))
+    xtr, ytr = _points(rng, centres, 10)
+    xte, yte = _points(rng, centres, 3)
+    labels = [str(y) for y in ytr]
+    config = {**adapter.CONFIG, "epochs": 300, "lr": 1e-2}
+    fits = [adapter.fit(xtr, labels, {**config, "seed": s}) for s in (0, 1, 2)]
+    assert not np.allclose(fits[0], fits[1])  # the seed alone moves the fit
+    matrix = adapter.fit_averaged(xtr, labels, (0, 1, 2), config)
+    assert matrix.dtype == np.float32 and np.allclose(matrix, np.mean(fits, axis=0), atol=1e-6)
+    after = _nearest_accuracy(adapter.adapt(xtr, matrix), ytr, adapter.adapt(xte, matrix), yte)
+    assert after > 0.8, after
+    with pytest.raises(ValueError):
+        adapter.fit_averaged(xtr, labels, ())
+
+
 def test_a_matcher_ranks_phrasings_in_adapted_space() -> None:
     vectors = np.eye(4, dtype=np.float32)
     swap = np.array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], dtype=np.float32)
