@@ -75,10 +75,12 @@ _URGENT_SIGNS: dict[RedFlagId, re.Pattern[str]] = {
     ),
     "chest_breathing": _rx(
         r"\b(chest pain|can'?t breathe|cannot breathe|trouble breathing|short of breath|struggling to breathe|coughing up blood|coughed up blood)\b",
+        # the same sign in other words: "pain in the chest", "my chest hurts"
+        r"\bpains? in (the|my|his|her|their) chest\b", r"\b(my|his|her|their) chest (hurts|is hurting|really hurts|is so painful)\b",
     ),
-    # Pregnancy (weeks, "pregnant", "expecting") with bleeding going on now or the baby moving less.
+    # Pregnancy (weeks, "pregnant", "expecting", a positive test, IVF) with bleeding going on now or the baby moving less.
     "pregnancy_emergency": _rx(
-        r"\b(pregnant|expecting|\d{1,2}\s*(weeks|wks|wk)\b(?!\s+ago))[^.?!]{0,80}\b(i'?m bleeding|i am bleeding|started bleeding|been bleeding|bleeding (heavily|a lot|like a period)|spotting|blood when i wipe)\b",
+        r"\b(pregnant|expecting|positive (pregnancy )?test|ivf|embryo transfer|\d{1,2}\s*(weeks|wks|wk)\b(?!\s+ago))[^.?!]{0,80}\b(i'?m bleeding|i am bleeding|started bleeding|been bleeding|bleeding (heavily|a lot|like a period)|spotting|blood when i wipe)\b",
         r"\b(i'?m bleeding|i am bleeding|started bleeding|been bleeding|bleeding (heavily|a lot|like a period))\b[^.?!]{0,80}\b(pregnant|\d{1,2}\s*(weeks|wks|wk)\s+(pregnant|gone|along))\b",
         r"\b(baby|bump)\b[^.?!]{0,30}\b(not moving|hasn'?t moved|has not moved|moving less|moved less|stopped moving|less movement|fewer movements|not kicking|stopped kicking)\b",
         r"\b(fewer|less|reduced|no)\s+(baby\s+)?(movements|kicks|kicking)\b(?![^.?!]{0,20}\b(normal|mean)\b)",

@@ -156,6 +156,8 @@ def test_a_general_question_with_an_adverb_is_not_referred(message: str) -> None
     "is football ok for a boy whose blood doesn't clot well?",
     "I'm 20 weeks pregnant with ITP. is bleeding after the birth more likely?",
     "which sports could bang your head the most? picking a club for my daughter",
+    "can ITP medicines cause pain in the chest?",
+    "is IVF safe with ITP? we're thinking about it next year",
 ])
 def test_a_sign_planned_for_or_long_over_is_not_urgent(message: str) -> None:
     from qa.understanding.triage.rules import urgent_reason
@@ -188,6 +190,11 @@ def test_a_sign_planned_for_or_long_over_is_not_urgent(message: str) -> None:
     ("the baby hasn't moved much today, I'm 33 weeks with itp", "pregnancy_emergency"),
     ("she was diagnosed 2 years ago and her nose has been bleeding for 40 minutes", "bleeding_wont_stop"),
     ("I have lost the vision in my right eye, it went all at once", "stroke_signs"),
+    # The sign in other words: "pain in the chest", "chest hurts"; a positive test or IVF is pregnancy.
+    ("sorry my english, my uncle have a pain in the chest since one hour", "chest_breathing"),
+    ("her chest hurts and she's gone a funny colour", "chest_breathing"),
+    ("positive test on monday and now I'm bleeding quite a lot, I have ITP", "pregnancy_emergency"),
+    ("we're doing IVF, transfer was last week and I've started bleeding", "pregnancy_emergency"),
 ])
 def test_a_sign_happening_now_stays_urgent_whatever_the_framing(message: str, reason: str) -> None:
     gate = check(message)
