@@ -178,6 +178,7 @@ class Ingestor:
                 ensure_local_cache(self.store, self.settings, active)  # lost, old layout or damaged
                 if not adapter_path(self.settings, active.generation).exists():
                     self._fit_adapter(active.generation)
+                    self._drop_older_adapters(active.generation)
                 summary.unchanged = True
                 summary.generation = active.generation
                 summary.seconds = time.perf_counter() - start
@@ -225,6 +226,14 @@ class Ingestor:
         # With a Chroma server other app processes may still be reading the previous
         # generation until they notice the switch (within seconds): it is dropped next time.
         self._cleanup(keep={gen, old_gen} if old_gen and settings.chroma_url else {gen})
+
+    def _drop_older_adapters(self, gen: str) -> None:
+        """Drop `gen`'s adapter files of an older layout (refitted as the current one): with an
+        unchanged corpus `_cleanup` does not run, and each older file would stay for good."""
+        current = adapter_path(self.settings, gen)
+        for path in self.settings.index_dir.glob(f"adapter-{gen}*.np[yz]"):
+            if path != current:
+                path.unlink(missing_ok=True)
 
     def _fit_adapter(self, gen: str) -> None:
         """Fit and save the generation's query adapter; without one, phrasings match unadapted."""

@@ -174,6 +174,17 @@ def test_ingest_fits_the_adapter_and_the_search_uses_it(banked: Settings, embedd
     assert adapter_path(banked, again.generation).exists() and not path.exists()
 
 
+def test_an_unchanged_corpus_refits_an_older_layouts_adapter_and_drops_the_old_file(
+        banked: Settings, embedder) -> None:
+    summary = Ingestor(banked, embedder=embedder).run()
+    path = adapter_path(banked, summary.generation)
+    older = path.with_name(f"adapter-{summary.generation}-v2.npz")
+    path.rename(older)
+    again = Ingestor(banked, embedder=embedder).run()
+    assert again.unchanged and again.generation == summary.generation
+    assert path.exists() and not older.exists()
+
+
 def test_a_missing_adapter_is_fitted_in_the_background_while_phrasings_match_unadapted(
         banked: Settings, embedder) -> None:
     summary = Ingestor(banked, embedder=embedder).run()
